@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import type { HttpClient, HttpResponse, Timeouts } from '../http/client.js';
+
+/** Supplies the X-Auth-Token for a call; undefined for noauth deployments. */
+export interface TokenProvider {
+  token(): Promise<string | undefined>;
+}
+
+/** A response with its JSON body parsed when there was one. */
+export interface ApiResponse<T = unknown> extends HttpResponse {
+  body: T | undefined;
+}
+
+export interface CallOptions {
+  /** Extra headers (e.g. Content-Type for PATCH). */
+  headers?: Record<string, string>;
+  /** Omit the token even when one is configured (negative auth checks). */
+  noAuth?: boolean;
+  /** Send this token instead of the session's. */
+  token?: string;
+  /** Accept header; Glance renders HTML errors unless JSON is asked for. */
+  accept?: string;
+  timeouts?: Partial<Timeouts>;
+}
+
+export interface RawCall extends CallOptions {
+  method: string;
+  /** Path relative to the endpoint, starting with '/'. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined | readonly string[]>;
+  json?: unknown;
+  body?: string | Uint8Array | Readable;
+  sink?: Writable;
+  onSent?: (bytes: number) => void;
+}
+
+/** What every resource file shares: endpoint, HTTP layer, tokens. */
+export class GlanceTransport {
+  readonly endpoint: string;
+
+  constructor(
+    endpoint: string,
+    readonly http: HttpClient,
+    private readonly tokens: TokenProvider,
+  ) {
+    this.endpoint = endpoint.replace(/\/+$/, '');
+  }
+
+  /** Absolute URL of a path below the endpoint. */
+  url(path: string, query?: RawCall['query']): string {
+    const u = new URL(`${this.endpoint}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const item of v) u.searchParams.append(k, String(item));
+      else u.searchParams.set(k, String(v));
+    }
+    return u.toString();
+  }
+
+  /** One API call; returns whatever Glance answered. */
+  async call<T = unknown>(c: RawCall): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = {
+      accept: c.accept ?? 'application/json',
+      'x-openstack-request-id': `req-${randomUUID()}`,
+      ...c.headers,
+    };
+    if (!c.noAuth) {
+      const token = c.token ?? (await this.tokens.token());
+      if (token) headers['x-auth-token'] = token;
+    }
+    let body = c.body;
+    if (c.json !== undefined) {
+      body = JSON.stringify(c.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await this.http.request({
+      method: c.method,
+      url: this.url(c.path, c.query),
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(c.sink ? { sink: c.sink } : {}),
+      ...(c.onSent ? { onSent: c.onSent } : {}),
+      ...(c.timeouts ? { timeouts: c.timeouts } : {}),
+    });
+    return { ...res, body: parseJson<T>(res) };
+  }
+}
+
+function parseJson<T>(res: HttpResponse): T | undefined {
+  if (!res.text || !/json/i.test(res.headers['content-type'] ?? '')) return undefined;
+  try {
+    return JSON.parse(res.text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Escapes an id for a URL path segment. */
+export function seg(id: string): string {
+  return encodeURIComponent(id);
+}

@@ -1,0 +1,43 @@
+import type { HttpClient } from '../http/client.js';
+import { GlanceTransport, type TokenProvider } from './base.js';
+import { DataClient } from './data.js';
+import { ImagesClient } from './images.js';
+import { InfoClient } from './info.js';
+import { MembersClient } from './members.js';
+import { SchemasClient } from './schemas.js';
+import { TagsClient } from './tags.js';
+import { TasksClient } from './tasks.js';
+import { VersionsClient } from './versions.js';
+
+export * from './base.js';
+export type { DownloadResponse, ImageSource, UploadResponse } from './data.js';
+export * from './types.js';
+
+/** The Image API v2 client: one member per api-ref resource. */
+export class GlanceClient {
+  readonly transport: GlanceTransport;
+  readonly versions: VersionsClient;
+  readonly images: ImagesClient;
+  readonly data: DataClient;
+  readonly tags: TagsClient;
+  readonly members: MembersClient;
+  readonly tasks: TasksClient;
+  readonly info: InfoClient;
+  readonly schemas: SchemasClient;
+
+  constructor(endpoint: string, http: HttpClient, tokens: TokenProvider) {
+    this.transport = new GlanceTransport(endpoint, http, tokens);
+    this.versions = new VersionsClient(this.transport);
+    this.images = new ImagesClient(this.transport);
+    this.data = new DataClient(this.transport);
+    this.tags = new TagsClient(this.transport);
+    this.members = new MembersClient(this.transport);
+    this.tasks = new TasksClient(this.transport);
+    this.info = new InfoClient(this.transport);
+    this.schemas = new SchemasClient(this.transport);
+  }
+
+  get endpoint(): string {
+    return this.transport.endpoint;
+  }
+}

@@ -1,0 +1,51 @@
+import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number, s: string): string => (useColor ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+/** The check id annotation, or the title when a spec has none. */
+function checkId(test: TestCase): string {
+  return test.annotations.find((a) => a.type === 'id')?.description ?? test.title;
+}
+
+function firstLine(text: string | undefined): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes from Playwright messages
+  const clean = (text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  return clean.split('\n').find((l) => l.trim().length > 0) ?? '';
+}
+
+/** One line per check as it finishes, then a closing count line; plain text when not on a terminal. */
+export default class LineReporter implements Reporter {
+  private passed = 0;
+  private failed = 0;
+  private skipped = 0;
+
+  printsToStdio(): boolean {
+    return true;
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const ms = `${Math.round(result.duration)} ms`;
+    const cid = checkId(test);
+    if (result.status === 'passed') {
+      this.passed += 1;
+      process.stdout.write(`  ${paint(32, 'PASS')} ${cid}  ${test.title} (${ms})\n`);
+    } else if (result.status === 'skipped') {
+      this.skipped += 1;
+      const reason = test.annotations.find((a) => a.type === 'skip')?.description ?? 'skipped';
+      process.stdout.write(`  ${paint(33, 'SKIP')} ${cid}  ${test.title}: ${reason}\n`);
+    } else {
+      this.failed += 1;
+      const why = firstLine(result.error?.message) || result.status;
+      process.stdout.write(`  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})\n         ${why}\n`);
+    }
+  }
+
+  onError(error: { message?: string }): void {
+    process.stdout.write(`  ${paint(31, 'ERROR')} ${firstLine(error.message)}\n`);
+  }
+
+  onEnd(_result: FullResult): void {
+    process.stdout.write(`checks: ${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped\n`);
+  }
+}
