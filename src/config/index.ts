@@ -1,0 +1,18 @@
+export { CONFIG_FLAGS } from './flags.js';
+export type { RenderedConfig, RenderedSetting } from './render.js';
+export { configSettings, renderConfig } from './render.js';
+export { resolveConfig } from './resolve.js';
+export { describeSource } from './sources.js';
+export type {
+  AuthType,
+  ConfigFlags,
+  ConfigInput,
+  FlagSpec,
+  Interface,
+  ResolvedAuth,
+  ResolvedConfig,
+  ResolvedHarness,
+  ResolvedTls,
+  Source,
+  Sourced,
+} from './types.js';
