@@ -1,7 +1,7 @@
 // API version discovery (api-ref: image/v2 "Versions"); needs no token and no database.
 import { randomUUID } from 'node:crypto';
 import type { VersionEntry, VersionsDocument } from '../../src/glance/index.js';
-import { expect, describe as explain, id, test } from '../fixtures.js';
+import { expect, explainStatus as explain, id, test } from '../fixtures.js';
 
 /** "v2.15" → [2, 15]. */
 function parse(versionId: string): [number, number] {
