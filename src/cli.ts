@@ -12,6 +12,8 @@ import {
   resolveConfig,
 } from './config/index.js';
 import { ConfigError, describeError, ExitCode, HarnessError, UsageError } from './errors.js';
+import { runLab } from './lab/index.js';
+import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
 import { cleanupImages } from './run/cleanup.js';
 import { KNOWN_SUITES, runSuites, TOOL_VERSION } from './run/run.js';
 import { connect } from './target.js';
@@ -91,14 +93,20 @@ export function buildProgram(): Command {
     const suites = parseSuites(opts.suite);
     const workers = parseWorkers(opts.workers);
     const flags = flagsOf(opts);
-    const cfg = loadConfig(flags);
+    let cfg = loadConfig(flags);
+    let workerFlags = flags;
+    let reference: ReferenceServer | undefined;
     if (!cfg.configured) {
-      throw new ConfigError(
-        'No Glance target configured: source an openrc (OS_AUTH_URL, OS_USERNAME…), name a cloud with ' +
-          '--os-cloud/OS_CLOUD, or give --auth-type none --endpoint URL',
+      reference = await startReference({});
+      workerFlags = { ...flags, ...referenceFlags(reference) };
+      cfg = loadConfig(workerFlags);
+      log(
+        `glance-harness ${TOOL_VERSION}: no target configured, so running suites ${suites.join(', ')} against the ` +
+          `embedded reference Glance (Zed 25.1 behaviour) at ${reference.glanceUrl}, Keystone ${reference.keystoneUrl}`,
       );
+    } else {
+      log(`glance-harness ${TOOL_VERSION}: suites ${suites.join(', ')} against the configured target`);
     }
-    log(`glance-harness ${TOOL_VERSION}: suites ${suites.join(', ')} against the configured target`);
     const outcome = await runSuites({
       flags,
       config: cfg,
@@ -107,9 +115,10 @@ export function buildProgram(): Command {
       readOnly: Boolean(opts.readOnly),
       ...(workers ? { workers } : {}),
       log,
-      targetKind: 'configured',
-      workerFlags: flags,
-    });
+      targetKind: reference ? 'reference' : 'configured',
+      workerFlags,
+      jsonOutput: Boolean(opts.json),
+    }).finally(() => reference?.close());
     const s = outcome.summary;
     if (s.message) log(`${s.outcome}: ${s.message}`);
     log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode})`);
@@ -126,6 +135,53 @@ export function buildProgram(): Command {
     const cfg = loadConfig(flagsOf(opts));
     process.stdout.write(`${renderConfig(cfg, { json: Boolean(opts.json) })}\n`);
   });
+
+  program
+    .command('reference')
+    .description('Serve the embedded reference Glance and Keystone in the foreground (Ctrl-C stops it)')
+    .option(
+      '--fault <name>',
+      `start with a failure mode switched on (${FAULTS.map((f) => f.name).join(', ')})`,
+    )
+    .option('--port <port>', 'Glance port (default: a free one)')
+    .option('--data-dir <dir>', 'where image data is kept (default: a temporary directory)')
+    .option('--auth <mode>', 'keystone (default) or none', 'keystone')
+    .action(async (opts) => {
+      if (opts.fault && !FAULTS.some((f) => f.name === opts.fault)) {
+        throw new UsageError(
+          `--fault: unknown failure mode "${opts.fault}" (known: ${FAULTS.map((f) => f.name).join(', ')})`,
+        );
+      }
+      if (opts.auth !== 'keystone' && opts.auth !== 'none')
+        throw new UsageError(`--auth must be keystone or none (got "${opts.auth}")`);
+      const port = opts.port === undefined ? 0 : Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be 0-65535 (got "${opts.port}")`);
+      const ref = await startReference({
+        port,
+        auth: opts.auth,
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        ...(opts.fault ? { fault: opts.fault as FaultName } : {}),
+      });
+      process.stdout.write(referenceBanner(ref, opts.auth));
+      await new Promise<void>((resolveStop) => {
+        const stop = (): void => resolveStop();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await ref.close();
+      log('reference stopped');
+    });
+
+  program
+    .command('lab')
+    .description('Real Glance lab from Debian packages: up, status, down, logs, break <fault>, restore')
+    .argument('[args...]', 'lab subcommand and its arguments')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args) => {
+      process.exitCode = await runLab(args);
+    });
 
   withConfigFlags(
     program
@@ -204,6 +260,64 @@ export function buildProgram(): Command {
     });
 
   return program as unknown as Command;
+}
+
+/** Flags that point the harness at a running reference as its admin user. */
+function referenceFlags(ref: ReferenceServer): ConfigFlags {
+  const admin = ref.users.find((u) => u.role === 'admin');
+  if (!admin)
+    throw new HarnessError('GH_REFERENCE', 'the embedded reference has no admin user', ExitCode.CheckFailed);
+  return {
+    osAuthUrl: ref.keystoneUrl,
+    osUsername: admin.name,
+    osPassword: admin.password,
+    osProjectName: admin.project,
+    osUserDomainName: admin.domain,
+    osProjectDomainName: admin.domain,
+    osRegionName: 'RegionOne',
+  };
+}
+
+function referenceBanner(ref: ReferenceServer, auth: string): string {
+  const lines = [
+    `Reference Glance   ${ref.glanceUrl}`,
+    `Front proxy        ${ref.proxyUrl}`,
+    `Keystone           ${ref.keystoneUrl}`,
+    `Fault              ${ref.fault() ?? 'none'}`,
+    '',
+  ];
+  if (auth === 'none') {
+    lines.push(`glance-harness run --auth-type none --endpoint ${ref.glanceUrl}`, '');
+    return `${lines.join('\n')}\n`;
+  }
+  for (const u of ref.users) {
+    lines.push(
+      `# openrc for ${u.name} (${u.role} in project ${u.project})`,
+      `export OS_AUTH_URL=${ref.keystoneUrl}`,
+      `export OS_USERNAME=${u.name}`,
+      `export OS_PASSWORD=${u.password}`,
+      `export OS_PROJECT_NAME=${u.project}`,
+      `export OS_USER_DOMAIN_NAME=${u.domain}`,
+      `export OS_PROJECT_DOMAIN_NAME=${u.domain}`,
+      'export OS_REGION_NAME=RegionOne',
+      '',
+    );
+  }
+  lines.push('# clouds.yaml', 'clouds:');
+  for (const u of ref.users) {
+    lines.push(
+      `  reference-${u.name}:`,
+      '    auth:',
+      `      auth_url: ${ref.keystoneUrl}`,
+      `      username: ${u.name}`,
+      `      password: ${u.password}`,
+      `      project_name: ${u.project}`,
+      `      user_domain_name: ${u.domain}`,
+      `      project_domain_name: ${u.domain}`,
+      '    region_name: RegionOne',
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Runs the CLI and returns the exit code; never lets a stack trace reach the user. */

@@ -39,6 +39,8 @@ export interface RunOptions {
   /** Flags the workers use to reach the target (the caller's, or the reference's). */
   workerFlags: ConfigFlags;
   runId?: string;
+  /** Keep stdout for one JSON document: the per-check lines go to stderr. */
+  jsonOutput?: boolean;
 }
 
 export interface RunOutcome {
@@ -133,7 +135,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
   if (opts.readOnly) pwArgs.push('--grep', '@read-only');
   const child = spawn(process.execPath, pwArgs, {
     cwd: SUITES_DIR,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', opts.jsonOutput ? 2 : 'inherit', 'inherit'],
     env: {
       ...process.env,
       GH_RUN_ID: runId,

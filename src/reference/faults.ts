@@ -1,0 +1,114 @@
+/** Fault modes of the reference deployment: each one reproduces what a client saw from real Zed. */
+
+export type FaultName =
+  | 'db-not-synced'
+  | 'db-down'
+  | 'db-hung'
+  | 'keystone-service-password-wrong'
+  | 'keystone-down'
+  | 'keystone-down-no-delay-auth'
+  | 'glance-down-behind-proxy'
+  | 'store-unwritable'
+  | 'store-removed'
+  | 'store-full'
+  | 'store-mount-lost'
+  | 'swift-unmounted'
+  | 'proxy-body-limit';
+
+/** Every fault, in a stable order, with what it emulates and what a client sees. */
+export const FAULTS: ReadonlyArray<{ name: FaultName; description: string }> = Object.freeze([
+  {
+    name: 'db-not-synced',
+    description:
+      'glance-manage db_sync never ran: /v2/images* and metadefs answer 500 with the generic page; / still 300, /healthcheck 200.',
+  },
+  {
+    name: 'db-down',
+    description:
+      'Database refuses connections: every database-backed /v2 call fails fast with 500; / and /healthcheck fine.',
+  },
+  {
+    name: 'db-hung',
+    description:
+      'Database frozen: database-backed /v2 calls never answer (held until the client gives up or the fault clears).',
+  },
+  {
+    name: 'keystone-service-password-wrong',
+    description:
+      'Wrong [keystone_authtoken] password (delay_auth_decision = true): tokens not yet cached get 401 after about 0.5 s.',
+  },
+  {
+    name: 'keystone-down',
+    description:
+      'Keystone stopped: its port refuses connections; Glance answers 401 after about 3.5 s for tokens it has not cached, 200 for cached ones.',
+  },
+  {
+    name: 'keystone-down-no-delay-auth',
+    description:
+      'Keystone unreachable with delay_auth_decision = false: Glance answers 503 "The Keystone service is temporarily unavailable." at once.',
+  },
+  {
+    name: 'glance-down-behind-proxy',
+    description:
+      'glance-api stopped: its port refuses connections; the front proxy answers 502 with the nginx page.',
+  },
+  {
+    name: 'store-unwritable',
+    description:
+      'Store directory not writable: upload answers 503 "Insufficient permissions on image storage media"; image back to queued.',
+  },
+  {
+    name: 'store-removed',
+    description:
+      'Store directory removed: upload answers 500 and the image stays queued; downloads answer 204 with no body.',
+  },
+  {
+    name: 'store-full',
+    description:
+      'Store filesystem full: upload answers 413 "Image storage media is full"; image back to queued.',
+  },
+  {
+    name: 'store-mount-lost',
+    description:
+      'Store mount lost mid-upload: upload answers 204 and the image goes active with a checksum, but the data is gone; downloads answer 204.',
+  },
+  {
+    name: 'swift-unmounted',
+    description:
+      'Swift store device not mounted: uploads answer 500 after about 31 s (image queued); through the front proxy an Apache-style 502; downloads 500 with an empty text/plain body.',
+  },
+  {
+    name: 'proxy-body-limit',
+    description:
+      'Front proxy with a 1 MiB client_max_body_size: larger requests get the nginx 413 page before reaching Glance.',
+  },
+]);
+
+/** Names of every fault, for validating user input. */
+export const FAULT_NAMES: ReadonlySet<string> = new Set(FAULTS.map((f) => f.name));
+
+/** Delays the timing-bound faults reproduce, in milliseconds. */
+export interface FaultDelays {
+  /** Glance's wait before 401 when its service credentials are refused (captured: ~0.5 s). */
+  keystonePasswordWrongMs: number;
+  /** Glance's wait before 401 when Keystone is down (captured: ~3.5 s). */
+  keystoneDownMs: number;
+  /** Glance's wait before 500 when the swift devices are not mounted (captured: ~31 s). */
+  swiftMs: number;
+  /** The front proxy's proxy_read_timeout before it answers 504 (nginx default 60 s). */
+  proxyReadTimeoutMs: number;
+}
+
+/** Delays as captured on the real deployment. */
+export const CAPTURED_DELAYS: Readonly<FaultDelays> = Object.freeze({
+  keystonePasswordWrongMs: 500,
+  keystoneDownMs: 3500,
+  swiftMs: 31_000,
+  proxyReadTimeoutMs: 60_000,
+});
+
+/** Faults that, on a real deployment, mean glance-api was reconfigured and restarted (its token cache is lost). */
+export const RESTARTS_GLANCE: ReadonlySet<FaultName> = new Set<FaultName>([
+  'keystone-service-password-wrong',
+  'keystone-down-no-delay-auth',
+]);

@@ -1,0 +1,209 @@
+/** Members, image tasks, info, schemas, tasks and metadefs. */
+import {
+  type Call,
+  findImage,
+  type GlanceDeps,
+  notAuthorized,
+  readJson,
+  sendEmpty,
+  sendJson,
+} from './glance-core.js';
+import { IMPORT_METHODS } from './glance-images.js';
+import { sendBody } from './http-util.js';
+import { pyJson, pyRepr } from './py-json.js';
+import { dbNow, type ImageRecord, type MemberStatus, memberView, owns, taskView } from './registry.js';
+import { HttpError } from './webob.js';
+
+const MAX_MEMBERS = 128;
+const MEMBER_STATUSES: ReadonlyArray<MemberStatus> = ['pending', 'accepted', 'rejected'];
+
+function sharedImage(deps: GlanceDeps, call: Call, id: string): ImageRecord {
+  const img = findImage(deps, call, id, `Image ${id} not found.`);
+  if (img.visibility !== 'shared') throw new HttpError(403, 'Only shared images have members.');
+  return img;
+}
+
+/** GET /v2/images/{id}/members — List image members. */
+export async function listMembers(deps: GlanceDeps, call: Call, id: string): Promise<void> {
+  await deps.db(call);
+  const img = sharedImage(deps, call, id);
+  const all = [...img.members.values()];
+  const visible = owns(call.ctx, img) ? all : all.filter((m) => m.memberId === call.ctx.projectId);
+  sendJson(call, 200, { members: visible.map((m) => memberView(id, m)), schema: '/v2/schemas/members' });
+}
+
+/** POST /v2/images/{id}/members — Create image member. */
+export async function addMember(deps: GlanceDeps, call: Call, id: string): Promise<void> {
+  const body = await readJson(call);
+  const member =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>).member : undefined;
+  if (typeof member !== 'string' || member === '')
+    throw new HttpError(400, 'Member to be added not specified');
+  await deps.db(call);
+  const img = sharedImage(deps, call, id);
+  if (!owns(call.ctx, img)) throw notAuthorized('add_member');
+  if (img.members.has(member)) {
+    throw new HttpError(409, `Member ${member} already associated with image ${id}`);
+  }
+  if (img.members.size >= MAX_MEMBERS) throw new HttpError(413, 'Maximum number of image members exceeded');
+  const now = dbNow();
+  const record = { memberId: member, status: 'pending' as MemberStatus, createdAt: now, updatedAt: now };
+  img.members.set(member, record);
+  sendJson(call, 200, memberView(id, record));
+}
+
+function findMember(call: Call, img: ImageRecord, memberId: string) {
+  const m = img.members.get(memberId);
+  if (!m || (!owns(call.ctx, img) && memberId !== call.ctx.projectId)) {
+    throw new HttpError(404, `Member ${memberId} not found for image ${img.id}.`);
+  }
+  return m;
+}
+
+/** GET /v2/images/{id}/members/{member_id} — Show image member details. */
+export async function showMember(deps: GlanceDeps, call: Call, id: string, memberId: string): Promise<void> {
+  await deps.db(call);
+  const img = sharedImage(deps, call, id);
+  sendJson(call, 200, memberView(id, findMember(call, img, memberId)));
+}
+
+/** PUT /v2/images/{id}/members/{member_id} — Update image member (the consumer accepts or rejects). */
+export async function updateMember(
+  deps: GlanceDeps,
+  call: Call,
+  id: string,
+  memberId: string,
+): Promise<void> {
+  const body = await readJson(call);
+  const status =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>).status : undefined;
+  if (!MEMBER_STATUSES.includes(status as MemberStatus)) {
+    throw new HttpError(
+      400,
+      `Provided object does not match schema 'member': ${pyRepr(status ?? null)} is not one of ['pending', 'accepted', 'rejected']`,
+    );
+  }
+  await deps.db(call);
+  const img = sharedImage(deps, call, id);
+  const m = findMember(call, img, memberId);
+  if (memberId !== call.ctx.projectId && !call.ctx.isAdmin) throw notAuthorized('modify_member');
+  m.status = status as MemberStatus;
+  m.updatedAt = dbNow();
+  sendJson(call, 200, memberView(id, m));
+}
+
+/** DELETE /v2/images/{id}/members/{member_id} — Delete image member. */
+export async function deleteMember(
+  deps: GlanceDeps,
+  call: Call,
+  id: string,
+  memberId: string,
+): Promise<void> {
+  await deps.db(call);
+  const img = sharedImage(deps, call, id);
+  findMember(call, img, memberId);
+  if (!owns(call.ctx, img)) throw notAuthorized('delete_member');
+  img.members.delete(memberId);
+  sendEmpty(call, 204);
+}
+
+/** GET /v2/images/{id}/tasks — Show image import tasks. */
+export async function imageTasks(deps: GlanceDeps, call: Call, id: string): Promise<void> {
+  await deps.db(call);
+  const img = findImage(deps, call, id);
+  const tasks = [...img.tasks].reverse().map(taskView);
+  sendJson(call, 200, { tasks });
+}
+
+/** GET /v2/info/import — Import methods. */
+export function infoImport(call: Call): void {
+  sendJsonTypeFirst(call, {
+    'import-methods': { description: 'Import methods available.', type: 'array', value: [...IMPORT_METHODS] },
+  });
+}
+
+/** GET /v2/info/stores — Stores (multi-store: fs default, http read-only). */
+export function infoStores(call: Call): void {
+  sendJsonTypeFirst(call, {
+    stores: [
+      { id: 'fs', default: 'true' },
+      { id: 'http', 'read-only': 'true' },
+    ],
+  });
+}
+
+/** GET /v2/info/stores/detail — Store details (admin only). */
+export function infoStoresDetail(deps: GlanceDeps, call: Call): void {
+  if (!call.ctx.isAdmin) throw notAuthorized('stores_info_detail');
+  const dataDir = `${deps.store.dir.replace(/\/+$/, '')}/images/`;
+  sendJsonTypeFirst(call, {
+    stores: [
+      {
+        id: 'fs',
+        default: 'true',
+        type: 'file',
+        properties: { data_dir: dataDir, chunk_size: 65536, thin_provisioning: false },
+      },
+      { id: 'http', 'read-only': 'true', type: 'http', properties: {} },
+    ],
+  });
+}
+
+/** GET /v2/info/usage — Quota usage (no unified limits configured: empty). */
+export function infoUsage(call: Call): void {
+  sendJson(call, 200, { usage: {} });
+}
+
+/** Info answers put Content-Type before Content-Length, as captured. */
+function sendJsonTypeFirst(call: Call, body: unknown): void {
+  const text = pyJson(body);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+  };
+  if (call.requestId) headers['X-Openstack-Request-Id'] = call.requestId;
+  sendBody(call.res, 200, headers, text);
+}
+
+/** GET /v2/schemas/{name} — the captured schema, byte for byte. */
+export function schema(deps: GlanceDeps, call: Call, name: string): void {
+  const body = deps.schemas.bodies.get(name);
+  if (body === undefined) throw new HttpError(404);
+  sendBody(
+    call.res,
+    200,
+    {
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(body)),
+      ...(call.requestId ? { 'X-Openstack-Request-Id': call.requestId } : {}),
+    },
+    body,
+  );
+}
+
+/** GET /v2/metadefs/namespaces — empty until `glance-manage db_load_metadefs` runs. */
+export async function metadefNamespaces(deps: GlanceDeps, call: Call): Promise<void> {
+  await deps.db(call);
+  sendJson(call, 200, {
+    namespaces: [],
+    schema: '/v2/schemas/metadefs/namespaces',
+    first: '/v2/metadefs/namespaces',
+  });
+}
+
+/** GET /v2/metadefs/resource_types — empty, as after db_sync. */
+export async function metadefResourceTypes(deps: GlanceDeps, call: Call): Promise<void> {
+  await deps.db(call);
+  sendJson(call, 200, { resource_types: [] });
+}
+
+/** GET /v2/metadefs/namespaces/{ns} — none exist after db_sync. */
+export async function metadefNamespace(deps: GlanceDeps, call: Call, ns: string): Promise<void> {
+  await deps.db(call);
+  throw new HttpError(404, `Metadata definition namespace=${ns} was not found.`);
+}
+
+/** Any /v2/tasks call: Zed's tasks_api_access policy refuses it. */
+export function notAuthorizedTasks(): never {
+  throw notAuthorized('tasks_api_access');
+}

@@ -1,0 +1,365 @@
+/**
+ * The reference Glance's HTTP front: version documents and healthcheck outside /v2, Keystone
+ * token checking (or noauth), request ids, routing with Glance's 404/405 answers, and the
+ * database gate the db-* faults act on.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { DataStore } from './data-store.js';
+import type { FaultDelays, FaultName } from './faults.js';
+import { type Call, type GlanceDeps, sendError } from './glance-core.js';
+import { downloadImage, importImage, stageImage, uploadImage } from './glance-data.js';
+import {
+  addTag,
+  createImage,
+  deactivateImage,
+  deleteImage,
+  deleteTag,
+  listImages,
+  reactivateImage,
+  showImage,
+  updateImage,
+} from './glance-images.js';
+import {
+  addMember,
+  deleteMember,
+  imageTasks,
+  infoImport,
+  infoStores,
+  infoStoresDetail,
+  infoUsage,
+  listMembers,
+  metadefNamespace,
+  metadefNamespaces,
+  metadefResourceTypes,
+  notAuthorizedTasks,
+  schema,
+  showMember,
+  updateMember,
+} from './glance-misc.js';
+import { newRequestId, sendBody, sleep } from './http-util.js';
+import type { Keystone, TokenInfo } from './keystone.js';
+import { pyJson } from './py-json.js';
+import type { Registry, RequestContext } from './registry.js';
+import type { SchemaCatalog } from './schemas.js';
+import { HttpError } from './webob.js';
+
+/** Versions Zed advertises with this configuration (no multiple locations, no cache, no image tasks API). */
+const VERSIONS: ReadonlyArray<readonly [string, string]> = [
+  ['v2.15', 'CURRENT'],
+  ['v2.9', 'SUPPORTED'],
+  ['v2.7', 'SUPPORTED'],
+  ['v2.6', 'SUPPORTED'],
+  ['v2.5', 'SUPPORTED'],
+  ['v2.4', 'SUPPORTED'],
+  ['v2.3', 'SUPPORTED'],
+  ['v2.2', 'SUPPORTED'],
+  ['v2.1', 'SUPPORTED'],
+  ['v2.0', 'SUPPORTED'],
+];
+
+/** keystonemiddleware keeps validated tokens this long (token_cache_time). */
+const TOKEN_CACHE_MS = 300_000;
+
+const NOAUTH: RequestContext = Object.freeze({
+  projectId: null,
+  userId: null,
+  roles: [],
+  isAdmin: true,
+  noauth: true,
+});
+
+type Action = () => Promise<void> | void;
+type RouteTable = Partial<Record<string, Action>>;
+
+export interface GlanceServerOptions {
+  registry: Registry;
+  store: DataStore;
+  schemas: SchemaCatalog;
+  keystone: Keystone;
+  auth: 'keystone' | 'none';
+  fault: () => FaultName | null;
+  delays: FaultDelays;
+  log: (line: string) => void;
+  /** Where Keystone listens, without /v3 (WWW-Authenticate names it). */
+  keystoneBase: () => string;
+}
+
+export class GlanceServer {
+  readonly server: Server;
+  private readonly opts: GlanceServerOptions;
+  private readonly deps: GlanceDeps;
+  private readonly tokenCache = new Map<string, { info: TokenInfo; until: number }>();
+  private readonly dbWaiters = new Set<() => void>();
+  private readonly background = new Set<Promise<void>>();
+  private readonly closing = new AbortController();
+
+  constructor(opts: GlanceServerOptions) {
+    this.opts = opts;
+    this.deps = {
+      registry: opts.registry,
+      store: opts.store,
+      schemas: opts.schemas,
+      fault: opts.fault,
+      delays: opts.delays,
+      log: opts.log,
+      db: (call) => this.db(call),
+    };
+    this.server = createServer({ requestTimeout: 0 }, (req, res) => {
+      void this.handle(req, res, false);
+    });
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      void this.handle(req, res, true);
+    });
+  }
+
+  /** Forgets validated tokens, as a glance-api restart does. */
+  clearTokenCache(): void {
+    this.tokenCache.clear();
+  }
+
+  /** Lets calls held by a frozen database continue. */
+  releaseDatabase(): void {
+    for (const release of this.dbWaiters) release();
+    this.dbWaiters.clear();
+  }
+
+  /** Cancels everything in flight and waits for background imports. */
+  async shutdown(): Promise<void> {
+    this.closing.abort(new Error('reference server closing'));
+    await Promise.allSettled([...this.background]);
+  }
+
+  private async db(call: Call): Promise<void> {
+    const fault = this.opts.fault();
+    if (fault === 'db-not-synced' || fault === 'db-down') throw new HttpError(500);
+    if (fault !== 'db-hung') return;
+    // A frozen database: the call waits until the fault clears, the client leaves, or we close.
+    await new Promise<void>((resolve, reject) => {
+      const release = () => {
+        call.signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.dbWaiters.delete(release);
+        reject(call.signal.reason);
+      };
+      this.dbWaiters.add(release);
+      call.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    await this.db(call);
+  }
+
+  private async authenticate(call: Call): Promise<RequestContext> {
+    if (this.opts.auth === 'none') return NOAUTH;
+    const unauthorized = () =>
+      new HttpError(401, undefined, {
+        headers: { 'Www-Authenticate': `Keystone uri="${this.opts.keystoneBase()}"` },
+      });
+    const token = call.req.headers['x-auth-token'];
+    if (typeof token !== 'string' || token === '') throw unauthorized();
+    const now = Date.now();
+    const cached = this.tokenCache.get(token);
+    let info: TokenInfo | undefined;
+    if (cached && cached.until > now && cached.info.expiresAt.getTime() > now) {
+      info = cached.info;
+    } else {
+      const fault = this.opts.fault();
+      if (fault === 'keystone-down-no-delay-auth') {
+        throw new HttpError(503, undefined, { detail: 'The Keystone service is temporarily unavailable.' });
+      }
+      if (fault === 'keystone-service-password-wrong') {
+        await sleep(this.opts.delays.keystonePasswordWrongMs, call.signal);
+        throw unauthorized();
+      }
+      if (fault === 'keystone-down') {
+        await sleep(this.opts.delays.keystoneDownMs, call.signal);
+        throw unauthorized();
+      }
+      info = this.opts.keystone.lookup(token);
+      if (!info) throw unauthorized();
+      this.tokenCache.set(token, { info, until: now + TOKEN_CACHE_MS });
+    }
+    const roles = info.roles.map((r) => r.name);
+    return {
+      projectId: info.project?.id ?? null,
+      userId: info.user.id,
+      roles,
+      isAdmin: roles.includes('admin'),
+      noauth: false,
+    };
+  }
+
+  private versions(call: Call, status: number): void {
+    const body = pyJson({
+      versions: VERSIONS.map(([id, state]) => ({
+        id,
+        status: state,
+        links: [{ rel: 'self', href: `http://${call.host}/v2/` }],
+      })),
+    });
+    sendBody(
+      call.res,
+      status,
+      { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+      body,
+    );
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, expect: boolean): Promise<void> {
+    const started = Date.now();
+    const abort = new AbortController();
+    const onClosing = () => abort.abort(this.closing.signal.reason);
+    this.closing.signal.addEventListener('abort', onClosing, { once: true });
+    res.once('close', () => {
+      this.closing.signal.removeEventListener('abort', onClosing);
+      if (!res.writableFinished) abort.abort(new Error('client went away'));
+      this.opts.log(
+        `glance ${req.method} ${req.url} ${res.writableFinished ? res.statusCode : 'aborted'} ${Date.now() - started}ms`,
+      );
+    });
+    const url = new URL(req.url ?? '/', 'http://glance.invalid');
+    const call: Call = {
+      req,
+      res,
+      method: req.method ?? 'GET',
+      url,
+      host: req.headers.host ?? `127.0.0.1:${(this.server.address() as { port?: number } | null)?.port ?? 0}`,
+      requestId: undefined,
+      ctx: NOAUTH,
+      expect,
+      continued: false,
+      signal: abort.signal,
+      startedAt: started,
+    };
+    try {
+      await this.dispatch(call);
+    } catch (err) {
+      if (call.signal.aborted || res.destroyed) {
+        if (!res.writableFinished) res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        sendError(call, err, { requestId: call.requestId !== undefined });
+        return;
+      }
+      this.opts.log(
+        `glance ${call.method} ${url.pathname} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+      if (res.headersSent) res.destroy();
+      else sendError(call, new HttpError(500), { requestId: call.requestId !== undefined });
+    }
+  }
+
+  private async dispatch(call: Call): Promise<void> {
+    const path = call.url.pathname;
+    if (path === '/healthcheck') {
+      sendBody(call.res, 200, { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': '2' }, 'OK');
+      return;
+    }
+    if (path === '/versions') {
+      this.versions(call, 200);
+      return;
+    }
+    const v2 = /^\/v2(?:\.(\d+))?(\/.*)?$/.exec(path);
+    if (!v2 || (v2[1] !== undefined && !VERSIONS.some(([id]) => id === `v2.${v2[1]}`))) {
+      // Version negotiation: anything that is not a supported version gets the choices.
+      this.versions(call, 300);
+      return;
+    }
+    call.ctx = await this.authenticate(call);
+    call.requestId = newRequestId();
+    const rest = v2[2] ?? '';
+    if (rest === '') {
+      sendBody(call.res, 302, {
+        'Content-Type': 'text/plain; charset=utf8',
+        Location: `http://${call.host}/v2/`,
+        'X-Openstack-Request-Id': call.requestId,
+        'Content-Length': '0',
+      });
+      return;
+    }
+    let segments: string[];
+    try {
+      segments = rest.slice(1).split('/').map(decodeURIComponent);
+    } catch {
+      throw new HttpError(404);
+    }
+    const table = this.route(call, segments);
+    if (!table) throw new HttpError(404);
+    const action = table[call.method];
+    if (!action) {
+      throw new HttpError(405, undefined, {
+        template: { kind: 'method', method: call.method },
+        headers: { Allow: Object.keys(table).join(', ') },
+      });
+    }
+    await action();
+  }
+
+  private track(p: Promise<void>): void {
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p));
+  }
+
+  private route(call: Call, s: string[]): RouteTable | undefined {
+    const d = this.deps;
+    const [a, id = '', c, e] = s;
+    const n = s.length;
+    if (a === 'images') {
+      if (n === 1) return { GET: () => listImages(d, call), POST: () => createImage(d, call, 'fs') };
+      if (id === '') return undefined;
+      if (n === 2) {
+        return {
+          GET: () => showImage(d, call, id),
+          PATCH: () => updateImage(d, call, id),
+          DELETE: () => deleteImage(d, call, id),
+        };
+      }
+      if (n === 3 && c === 'file')
+        return { GET: () => downloadImage(d, call, id), PUT: () => uploadImage(d, call, id) };
+      if (n === 3 && c === 'stage') return { PUT: () => stageImage(d, call, id) };
+      if (n === 3 && c === 'import') return { POST: () => importImage(d, call, id, (p) => this.track(p)) };
+      if (n === 3 && c === 'members')
+        return { GET: () => listMembers(d, call, id), POST: () => addMember(d, call, id) };
+      if (n === 3 && c === 'tasks') return { GET: () => imageTasks(d, call, id) };
+      if (n === 4 && c === 'actions' && e === 'deactivate')
+        return { POST: () => deactivateImage(d, call, id) };
+      if (n === 4 && c === 'actions' && e === 'reactivate')
+        return { POST: () => reactivateImage(d, call, id) };
+      if (n === 4 && c === 'tags' && e)
+        return { PUT: () => addTag(d, call, id, e), DELETE: () => deleteTag(d, call, id, e) };
+      if (n === 4 && c === 'members' && e) {
+        return {
+          GET: () => showMember(d, call, id, e),
+          PUT: () => updateMember(d, call, id, e),
+          DELETE: () => deleteMember(d, call, id, e),
+        };
+      }
+      return undefined;
+    }
+    if (a === 'schemas' && n >= 2) {
+      const name = s.slice(1).join('/');
+      return d.schemas.bodies.has(name) ? { GET: () => schema(d, call, name) } : undefined;
+    }
+    if (a === 'info') {
+      if (n === 2 && id === 'import') return { GET: () => infoImport(call) };
+      if (n === 2 && id === 'stores') return { GET: () => infoStores(call) };
+      if (n === 3 && id === 'stores' && c === 'detail') return { GET: () => infoStoresDetail(d, call) };
+      if (n === 2 && id === 'usage') return { GET: () => infoUsage(call) };
+      return undefined;
+    }
+    if (a === 'tasks') {
+      if (n === 1) return { GET: () => notAuthorizedTasks(), POST: () => notAuthorizedTasks() };
+      if (n === 2) return { GET: () => notAuthorizedTasks(), DELETE: () => notAuthorizedTasks() };
+      return undefined;
+    }
+    if (a === 'metadefs') {
+      if (n === 2 && id === 'namespaces') return { GET: () => metadefNamespaces(d, call) };
+      if (n === 3 && id === 'namespaces' && c) return { GET: () => metadefNamespace(d, call, c) };
+      if (n === 2 && id === 'resource_types') return { GET: () => metadefResourceTypes(d, call) };
+      return undefined;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * An embedded, in-process reference deployment that answers like Glance 25.1.0 (Zed) as captured:
+ * Glance on one port, Keystone v3 on another, an nginx-like front proxy on a third, all on
+ * loopback, with switchable fault modes that reproduce what clients saw from broken deployments.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { DataStore } from './data-store.js';
+import { CAPTURED_DELAYS, FAULT_NAMES, type FaultDelays, type FaultName, RESTARTS_GLANCE } from './faults.js';
+import { GlanceServer } from './glance-server.js';
+import { Keystone } from './keystone.js';
+import { Listener } from './listener.js';
+import { FrontProxy } from './proxy.js';
+import { Registry } from './registry.js';
+import { loadSchemas } from './schemas.js';
+
+export { CAPTURED_DELAYS, FAULTS, type FaultDelays, type FaultName } from './faults.js';
+
+export interface ReferenceOptions {
+  /** Loopback address to bind (default 127.0.0.1). */
+  host?: string;
+  /** Glance port (0 = ephemeral). */
+  port?: number;
+  keystonePort?: number;
+  proxyPort?: number;
+  /** Where image data lives; default a new temp dir, removed on close. */
+  dataDir?: string;
+  /** 'keystone' (default) checks tokens; 'none' runs every request as an admin context. */
+  auth?: 'keystone' | 'none';
+  fault?: FaultName | null;
+  /** Lifetime of issued tokens (default 3600). */
+  tokenTtlSeconds?: number;
+  /** Overrides for the timing-bound faults (default: as captured). Tests shrink them. */
+  delays?: Partial<FaultDelays>;
+  log?: (line: string) => void;
+}
+
+export interface ReferenceUser {
+  name: string;
+  password: string;
+  project: string;
+  role: 'admin' | 'member';
+  domain: 'Default';
+}
+
+export interface ReferenceServer {
+  glanceUrl: string;
+  /** Identity endpoint including /v3. */
+  keystoneUrl: string;
+  /** The nginx-like front proxy in front of Glance. */
+  proxyUrl: string;
+  users: ReadonlyArray<ReferenceUser>;
+  setFault(f: FaultName | null): void;
+  fault(): FaultName | null;
+  close(): Promise<void>;
+}
+
+function checkHost(host: string): void {
+  const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+  if (!loopback) throw new ConfigError(`reference host must be a loopback address (got "${host}")`);
+}
+
+function hostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Starts Keystone, Glance and the front proxy; resolves once all three accept connections. */
+export async function startReference(opts: ReferenceOptions = {}): Promise<ReferenceServer> {
+  const host = opts.host ?? '127.0.0.1';
+  checkHost(host);
+  if (opts.fault != null && !FAULT_NAMES.has(opts.fault))
+    throw new ConfigError(`unknown fault "${String(opts.fault)}"`);
+  const log = opts.log ?? (() => {});
+  const delays: FaultDelays = { ...CAPTURED_DELAYS, ...opts.delays };
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'glance-reference-')));
+  const store = new DataStore(dataDir);
+  await store.init();
+
+  let current: FaultName | null = null;
+  const fault = () => current;
+  const keystone = new Keystone(opts.tokenTtlSeconds ?? 3600);
+  let keystoneBase = '';
+  const glance = new GlanceServer({
+    registry: new Registry(),
+    store,
+    schemas: loadSchemas(),
+    keystone,
+    auth: opts.auth ?? 'keystone',
+    fault,
+    delays,
+    log,
+    keystoneBase: () => keystoneBase,
+  });
+  const proxy = new FrontProxy({ fault, delays, log });
+  const keystoneHttp = createServer((req, res) => {
+    void keystone.handle(req, res);
+  });
+  const listeners = {
+    keystone: new Listener(keystoneHttp, host),
+    glance: new Listener(glance.server, host),
+    proxy: new Listener(proxy.server, host),
+  };
+  try {
+    await listeners.keystone.start(opts.keystonePort ?? 0);
+    await listeners.glance.start(opts.port ?? 0);
+    await listeners.proxy.start(opts.proxyPort ?? 0);
+  } catch (err) {
+    await Promise.all(Object.values(listeners).map((l) => l.close()));
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  keystoneBase = `http://${hostPort(host, listeners.keystone.port)}`;
+  const glanceUrl = `http://${hostPort(host, listeners.glance.port)}`;
+  keystone.setUrls(keystoneBase, glanceUrl);
+  proxy.setUpstream(host, listeners.glance.port);
+
+  const relisten = (name: string) => (err: Error) => log(`${name} could not listen again: ${err.message}`);
+  const setFault = (next: FaultName | null): void => {
+    if (next !== null && !FAULT_NAMES.has(next)) throw new ConfigError(`unknown fault "${String(next)}"`);
+    const previous = current;
+    current = next;
+    if ((previous && RESTARTS_GLANCE.has(previous)) || (next && RESTARTS_GLANCE.has(next)))
+      glance.clearTokenCache();
+    if (next === 'glance-down-behind-proxy') {
+      listeners.glance.stop();
+      glance.clearTokenCache();
+    } else {
+      listeners.glance.resume(relisten('glance'));
+    }
+    if (next === 'keystone-down' || next === 'keystone-down-no-delay-auth') listeners.keystone.stop();
+    else listeners.keystone.resume(relisten('keystone'));
+    if (previous === 'db-hung' && next !== 'db-hung') glance.releaseDatabase();
+    log(`fault ${previous ?? 'none'} -> ${next ?? 'none'}`);
+  };
+  setFault(opts.fault ?? null);
+
+  let closed: Promise<void> | undefined;
+  return {
+    glanceUrl,
+    keystoneUrl: `${keystoneBase}/v3`,
+    proxyUrl: `http://${hostPort(host, listeners.proxy.port)}`,
+    users: keystone.users.map((u) => ({
+      name: u.name,
+      password: u.password,
+      project: u.project.name,
+      role: u.role,
+      domain: u.domain,
+    })),
+    setFault,
+    fault,
+    close: () => {
+      closed ??= (async () => {
+        await glance.shutdown();
+        proxy.close();
+        await Promise.all([listeners.proxy.close(), listeners.glance.close(), listeners.keystone.close()]);
+        await store.close();
+        if (ownDir) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closed;
+    },
+  };
+}
