@@ -132,8 +132,13 @@ export async function uploadImage(deps: GlanceDeps, call: Call, id: string): Pro
       restore();
       throw new HttpError(500);
     }
-    const lost = fault === 'store-mount-lost';
+    let lost = fault === 'store-mount-lost';
     const result = await deps.store.ingest(call.req, id, lost ? null : 'images', contentLength(call));
+    if (!lost && deps.fault() === 'store-mount-lost') {
+      // The mount went away while the data streamed: the write "succeeded" into nothing.
+      lost = true;
+      await deps.store.remove(id);
+    }
     if (img.deleted) {
       await deps.store.remove(id);
       throw new HttpError(

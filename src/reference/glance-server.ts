@@ -178,6 +178,9 @@ export class GlanceServer {
       }
       info = this.opts.keystone.lookup(token);
       if (!info) throw unauthorized();
+      if (this.tokenCache.size > 10_000) {
+        for (const [t, entry] of this.tokenCache) if (entry.until <= now) this.tokenCache.delete(t);
+      }
       this.tokenCache.set(token, { info, until: now + TOKEN_CACHE_MS });
     }
     const roles = info.roles.map((r) => r.name);

@@ -105,12 +105,25 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
     glance: new Listener(glance.server, host),
     proxy: new Listener(proxy.server, host),
   };
+  const bind = async (name: string, listener: Listener, port: number) => {
+    try {
+      await listener.start(port);
+    } catch (err) {
+      throw new ConfigError(
+        `cannot listen on ${hostPort(host, port)} for ${name}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  };
   try {
-    await listeners.keystone.start(opts.keystonePort ?? 0);
-    await listeners.glance.start(opts.port ?? 0);
-    await listeners.proxy.start(opts.proxyPort ?? 0);
+    await bind('keystone', listeners.keystone, opts.keystonePort ?? 0);
+    await bind('glance', listeners.glance, opts.port ?? 0);
+    await bind('proxy', listeners.proxy, opts.proxyPort ?? 0);
   } catch (err) {
     await Promise.all(Object.values(listeners).map((l) => l.close()));
+    await store.close();
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
     throw err;
   }

@@ -49,11 +49,12 @@ export class Listener {
   resume(onError: (err: Error) => void): void {
     if (this.listening) return;
     this.listening = true;
-    this.server.once('error', (err) => {
+    const fail = (err: Error) => {
       this.listening = false;
       onError(err);
-    });
-    this.server.listen(this.boundPort, this.host);
+    };
+    this.server.once('error', fail);
+    this.server.listen(this.boundPort, this.host, () => this.server.off('error', fail));
   }
 
   /** Stops for good and waits until the server has released everything. */

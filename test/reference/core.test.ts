@@ -32,7 +32,18 @@ import {
   SMALL_QCOW2_VIRTUAL,
   versionsBody,
 } from './captured.js';
-import { call, createImage, ISO_SECONDS, qcow2, REQUEST_ID, raw, start, UUID, upload } from './helpers.js';
+import {
+  call,
+  createImage,
+  ISO_SECONDS,
+  qcow2,
+  REQUEST_ID,
+  raw,
+  start,
+  UUID,
+  until,
+  upload,
+} from './helpers.js';
 
 const PATCH_21 = { 'content-type': 'application/openstack-images-v2.1-json-patch' };
 
@@ -216,6 +227,34 @@ describe('reference Glance core (noauth, captures 4-6)', () => {
     // Multi-store deployment: the store shows between updated_at and tags.
     assert.deepEqual(Object.keys(shown), [...IMAGE_KEYS.slice(0, 18), 'stores', ...IMAGE_KEYS.slice(18)]);
     assert.equal(shown.stores, 'fs');
+  });
+
+  it('PUT /v2/images/{id}/file of a large body (threaded hashing) stores exact bytes and digests', async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024 + 12345);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    const img = await createImage(g, { disk_format: 'raw' });
+    assert.equal((await upload(g, img.id, big)).status, 204);
+    const shown = (await (await call(g, `/v2/images/${img.id}`)).json()) as Record<string, unknown>;
+    assert.equal(shown.size, big.length);
+    assert.equal(shown.checksum, createHash('md5').update(big).digest('hex'));
+    assert.equal(shown.os_hash_value, createHash('sha512').update(big).digest('hex'));
+    const file = await call(g, `/v2/images/${img.id}/file`);
+    assert.ok(Buffer.from(await file.arrayBuffer()).equals(big));
+  });
+
+  it('PUT /v2/images/{id}/file cut short by the client leaves the image queued', async () => {
+    const img = await createImage(g, { disk_format: 'raw' });
+    const cut = await raw(`${g}/v2/images/${img.id}/file`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(10 * 1024 * 1024) },
+      body: Buffer.alloc(1024 * 1024),
+      abortAfterBody: true,
+    }).catch(() => undefined);
+    assert.equal(cut, undefined);
+    await until(
+      async () =>
+        ((await (await call(g, `/v2/images/${img.id}`)).json()) as { status: string }).status === 'queued',
+    );
   });
 
   it('PUT /v2/images/{id}/file of a raw image sets virtual_size to the size', async () => {

@@ -400,6 +400,38 @@ describe('store faults (captures 8d-store, 8e)', () => {
     await remounted.arrayBuffer();
   });
 
+  it('store-mount-lost set while an upload streams: 204 and active, but the bytes are gone', async () => {
+    const img = await createImage(g, { disk_format: 'raw' });
+    const chunk = Buffer.alloc(256 * 1024, 9);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === 8) {
+          controller.close();
+          return;
+        }
+        if (sent === 4) {
+          ref.setFault('store-mount-lost');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${g}/v2/images/${img.id}/file`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 204);
+    assert.equal(await status(g, img.id), 'active');
+    ref.setFault(null);
+    const dl = await call(g, `/v2/images/${img.id}/file`);
+    assert.equal(dl.status, 204);
+    await dl.arrayBuffer();
+  });
+
   it('swift-unmounted: upload 500 after the delay (queued); via the proxy an Apache 502; downloads 500 text/plain', async () => {
     const stored = await createImage(g);
     await upload(g, stored.id, small);

@@ -102,7 +102,14 @@ export function headerMap(res: Response): Record<string, string> {
 /** A raw HTTP/1.1 exchange (for Expect: 100-continue, Host overrides); resolves with what came back. */
 export function raw(
   url: string,
-  opts: { method: string; headers: Record<string, string>; body?: Buffer; waitForContinue?: boolean },
+  opts: {
+    method: string;
+    headers: Record<string, string>;
+    body?: Buffer;
+    waitForContinue?: boolean;
+    /** Send the body, then drop the connection (a client giving up mid-upload). */
+    abortAfterBody?: boolean;
+  },
 ): Promise<{
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -130,6 +137,12 @@ export function raw(
       );
     });
     req.on('error', reject);
+    if (opts.abortAfterBody) {
+      req.write(opts.body ?? Buffer.alloc(0), () =>
+        setTimeout(() => req.destroy(new Error('client gave up')), 20),
+      );
+      return;
+    }
     if (!opts.waitForContinue) {
       if (opts.body) req.end(opts.body);
       else req.end();
