@@ -111,7 +111,12 @@ export async function authenticate(http: HttpClient, cfg: ResolvedConfig): Promi
     });
   } catch (err) {
     if (err instanceof TransportError) {
-      throw new UnreachableError(`Keystone unreachable: ${err.message}. Check OS_AUTH_URL.`, { cause: err });
+      const reset = err.code === 'ECONNRESET' || err.code === 'UND_ERR_SOCKET';
+      const hint = reset
+        ? 'Keystone accepted the connection but closed it without an answer: its backend is failing ' +
+          '(check the Keystone log and its database)'
+        : 'Check OS_AUTH_URL';
+      throw new UnreachableError(`Keystone unreachable: ${err.message}. ${hint}.`, { cause: err });
     }
     throw err;
   }

@@ -26,7 +26,10 @@ describe('glance-harness exit codes', () => {
   it('run with no target configured says so in its first line and uses the embedded reference', () => {
     const r = cli(['run', '--suite', 'discovery', '--read-only']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr.split('\n')[0] ?? '', /no target configured, so running .* embedded reference Glance/);
+    assert.match(
+      r.stderr.split('\n')[0] ?? '',
+      /no target configured, so running .* embedded reference Glance/,
+    );
     const summary = JSON.parse(readFileSync(join(work, 'reports', 'latest', 'summary.json'), 'utf8'));
     assert.equal(summary.target.kind, 'reference');
   });
