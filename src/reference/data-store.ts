@@ -4,7 +4,7 @@
  * streaming with backpressure so a large upload never sits in memory.
  */
 import { createHash } from 'node:crypto';
-import { close, createReadStream, open, write, writev } from 'node:fs';
+import { close, createReadStream, open, writev } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -23,15 +23,115 @@ export interface IngestResult {
 
 const HEAD_BYTES = 512;
 
-/** Hashes every chunk and, unless writing to nowhere, appends it to a file with batched writev calls. */
+/**
+ * The destination file of one ingest. Counts writes in flight so the descriptor is closed only
+ * once the thread pool has finished with it (a descriptor closed early can be reused by another
+ * open() and receive stray bytes).
+ */
+class FileTarget {
+  private fd: number | null = null;
+  private inflight = 0;
+  private onIdle: (() => void) | null = null;
+  private closed = false;
+
+  static open(path: string, done: (err: Error | null, target?: FileTarget) => void): void {
+    open(path, 'w', 0o640, (err, fd) => {
+      if (err) {
+        done(err);
+        return;
+      }
+      const t = new FileTarget();
+      t.fd = fd;
+      done(null, t);
+    });
+  }
+
+  /** Writes all of `bufs` at `position`, retrying short writes. */
+  write(bufs: Buffer[], position: number, done: (err: Error | null) => void): void {
+    const fd = this.fd;
+    if (fd === null) {
+      done(new Error('write after close'));
+      return;
+    }
+    this.inflight++;
+    const finish = (err: Error | null) => {
+      this.inflight--;
+      done(err);
+      if (this.inflight === 0) {
+        const idle = this.onIdle;
+        this.onIdle = null;
+        idle?.();
+      }
+    };
+    const remaining = bufs.reduce((n, b) => n + b.length, 0);
+    const step = (list: Buffer[], left: number, at: number): void => {
+      writev(fd, list, at, (err, written) => {
+        if (err) {
+          finish(err);
+          return;
+        }
+        if (written >= left) {
+          finish(null);
+          return;
+        }
+        let skip = written;
+        const rest: Buffer[] = [];
+        for (const b of list) {
+          if (skip >= b.length) {
+            skip -= b.length;
+            continue;
+          }
+          rest.push(skip > 0 ? b.subarray(skip) : b);
+          skip = 0;
+        }
+        step(rest, left - written, at + written);
+      });
+    };
+    step(bufs, remaining, position);
+  }
+
+  /** Closes the descriptor once no write is in flight. */
+  close(done: (err?: Error | null) => void): void {
+    if (this.closed || this.fd === null) {
+      done();
+      return;
+    }
+    if (this.inflight > 0) {
+      this.onIdle = () => this.close(done);
+      return;
+    }
+    this.closed = true;
+    const fd = this.fd;
+    this.fd = null;
+    close(fd, (err) => done(err));
+  }
+}
+
+/** Keeps the first bytes of a stream (for header sniffing). */
+class HeadKeeper {
+  private readonly parts: Buffer[] = [];
+  private length = 0;
+
+  take(chunk: Buffer): void {
+    if (this.length >= HEAD_BYTES) return;
+    const part = chunk.subarray(0, HEAD_BYTES - this.length);
+    this.parts.push(Buffer.from(part));
+    this.length += part.length;
+  }
+
+  get bytes(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+/** Small bodies: hashes every chunk on this thread and appends it with batched writev calls. */
 class HashingFileSink extends Writable {
   private readonly md5 = createHash('md5');
   private readonly sha512 = createHash('sha512');
-  private fd: number | null = null;
   private readonly path: string | null;
+  private target: FileTarget | null = null;
   private bytes = 0;
-  private readonly headParts: Buffer[] = [];
-  private headLen = 0;
+  private readonly head = new HeadKeeper();
   result: IngestResult | undefined;
 
   constructor(path: string | null) {
@@ -44,70 +144,33 @@ class HashingFileSink extends Writable {
       done();
       return;
     }
-    open(this.path, 'w', 0o640, (err, fd) => {
-      if (err) {
-        done(err);
-        return;
-      }
-      this.fd = fd;
-      done();
+    FileTarget.open(this.path, (err, target) => {
+      this.target = target ?? null;
+      done(err);
     });
   }
 
-  private take(chunk: Buffer): void {
-    this.md5.update(chunk);
-    this.sha512.update(chunk);
-    this.bytes += chunk.length;
-    if (this.headLen < HEAD_BYTES) {
-      const part = chunk.subarray(0, HEAD_BYTES - this.headLen);
-      this.headParts.push(Buffer.from(part));
-      this.headLen += part.length;
-    }
-  }
-
   override _writev(chunks: Array<{ chunk: Buffer }>, done: (err?: Error | null) => void): void {
-    const bufs = chunks.map((c) => c.chunk);
-    for (const b of bufs) this.take(b);
-    this.flush(bufs, done);
+    this.put(
+      chunks.map((c) => c.chunk),
+      done,
+    );
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.take(chunk);
-    this.flush([chunk], done);
+    this.put([chunk], done);
   }
 
-  private flush(bufs: Buffer[], done: (err?: Error | null) => void): void {
-    const fd = this.fd;
-    if (fd === null) {
-      done();
-      return;
+  private put(bufs: Buffer[], done: (err?: Error | null) => void): void {
+    const position = this.bytes;
+    for (const b of bufs) {
+      this.md5.update(b);
+      this.sha512.update(b);
+      this.head.take(b);
+      this.bytes += b.length;
     }
-    const total = bufs.reduce((n, b) => n + b.length, 0);
-    const writeAll = (list: Buffer[], remaining: number): void => {
-      writev(fd, list, (err, written) => {
-        if (err) {
-          done(err);
-          return;
-        }
-        if (written >= remaining) {
-          done();
-          return;
-        }
-        // Short write: continue from where the kernel stopped.
-        let skip = written;
-        const rest: Buffer[] = [];
-        for (const b of list) {
-          if (skip >= b.length) {
-            skip -= b.length;
-            continue;
-          }
-          rest.push(skip > 0 ? b.subarray(skip) : b);
-          skip = 0;
-        }
-        writeAll(rest, remaining - written);
-      });
-    };
-    writeAll(bufs, total);
+    if (this.target) this.target.write(bufs, position, done);
+    else done();
   }
 
   override _final(done: (err?: Error | null) => void): void {
@@ -115,23 +178,15 @@ class HashingFileSink extends Writable {
       size: this.bytes,
       md5: this.md5.digest('hex'),
       sha512: this.sha512.digest('hex'),
-      head: Buffer.concat(this.headParts),
+      head: this.head.bytes,
     };
-    this.release(done);
+    if (this.target) this.target.close(done);
+    else done();
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    this.release(() => done(err));
-  }
-
-  private release(done: (err?: Error | null) => void): void {
-    const fd = this.fd;
-    this.fd = null;
-    if (fd === null) {
-      done();
-      return;
-    }
-    close(fd, (err) => done(err));
+    if (this.target) this.target.close(() => done(err));
+    else done(err);
   }
 }
 
@@ -139,9 +194,9 @@ const SLAB = 1024 * 1024;
 const SLABS = 8;
 
 /**
- * The large-upload sink: chunks are copied into shared slabs; each full slab goes to the md5 and
- * sha512 threads and to a positioned file write at the same time, and is reused once all three
- * are done. With every slab busy the sink stops accepting, which pauses the socket.
+ * Large bodies: chunks are copied into shared slabs; each full slab goes to the md5 and sha512
+ * threads and to a positioned file write at the same time, and is reused once all three are done.
+ * With every slab busy the sink stops accepting, which pauses the socket.
  */
 class ParallelIngestSink extends Writable {
   private readonly sab = new SharedArrayBuffer(SLAB * SLABS);
@@ -151,13 +206,12 @@ class ParallelIngestSink extends Writable {
   private readonly pool: DigestPool;
   private readonly path: string | null;
   private job: DigestJob | undefined;
-  private fd: number | null = null;
+  private target: FileTarget | null = null;
   private current = -1;
   private fill = 0;
   private position = 0;
   private bytes = 0;
-  private readonly headParts: Buffer[] = [];
-  private headLen = 0;
+  private readonly head = new HeadKeeper();
   private failure: Error | null = null;
   private blocked: (() => void) | null = null;
   private drained: (() => void) | null = null;
@@ -170,27 +224,22 @@ class ParallelIngestSink extends Writable {
   }
 
   override _construct(done: (err?: Error | null) => void): void {
-    this.job = this.pool.start((slot) => this.settle(slot));
+    this.job = this.pool.start(
+      (slot) => this.settle(slot),
+      (err) => this.abandon(err),
+    );
     if (this.path === null) {
       done();
       return;
     }
-    open(this.path, 'w', 0o640, (err, fd) => {
-      if (err) {
-        done(err);
-        return;
-      }
-      this.fd = fd;
-      done();
+    FileTarget.open(this.path, (err, target) => {
+      this.target = target ?? null;
+      done(err);
     });
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (this.headLen < HEAD_BYTES) {
-      const part = chunk.subarray(0, HEAD_BYTES - this.headLen);
-      this.headParts.push(Buffer.from(part));
-      this.headLen += part.length;
-    }
+    this.head.take(chunk);
     this.bytes += chunk.length;
     let offset = 0;
     const step = (): void => {
@@ -229,29 +278,21 @@ class ParallelIngestSink extends Writable {
       this.free.push(slot);
       return;
     }
-    const fd = this.fd;
-    this.busy[slot] = fd === null ? 2 : 3;
+    const target = this.target;
+    this.busy[slot] = target === null ? 2 : 3;
     this.job?.hash(this.sab, start, length, slot);
-    if (fd === null) return;
+    if (target === null) return;
     const position = this.position;
     this.position += length;
-    const writeFrom = (from: number): void => {
-      write(fd, this.view, start + from, length - from, position + from, (err, written) => {
-        if (err) {
-          this.failure ??= err;
-          this.settle(slot);
-          return;
-        }
-        if (from + written < length) writeFrom(from + written);
-        else this.settle(slot);
-      });
-    };
-    writeFrom(0);
+    target.write([this.view.subarray(start, start + length)], position, (err) => {
+      if (err) this.failure ??= err;
+      this.settle(slot);
+    });
   }
 
   private settle(slot: number): void {
     const left = (this.busy[slot] ?? 1) - 1;
-    this.busy[slot] = left;
+    this.busy[slot] = Math.max(0, left);
     if (left > 0) return;
     this.free.push(slot);
     const resume = this.blocked;
@@ -264,18 +305,33 @@ class ParallelIngestSink extends Writable {
     }
   }
 
+  /** A hashing thread died: fail the upload instead of waiting for slabs that never come back. */
+  private abandon(err: Error): void {
+    this.failure ??= err;
+    this.busy.fill(0);
+    this.free.splice(0, this.free.length, ...Array.from({ length: SLABS }, (_, i) => i));
+    const resume = this.blocked;
+    this.blocked = null;
+    resume?.();
+    const drained = this.drained;
+    this.drained = null;
+    drained?.();
+  }
+
   override _final(done: (err?: Error | null) => void): void {
     if (this.current >= 0) this.dispatch();
     const finish = () => {
-      if (this.failure || !this.job) {
+      const job = this.job;
+      if (this.failure || !job) {
         done(this.failure ?? new Error('digest job missing'));
         return;
       }
-      this.job.finish().then(
+      this.job = undefined;
+      job.finish().then(
         ({ md5, sha512 }) => {
-          this.job = undefined;
-          this.result = { size: this.bytes, md5, sha512, head: Buffer.concat(this.headParts) };
-          this.release(done);
+          this.result = { size: this.bytes, md5, sha512, head: this.head.bytes };
+          if (this.target) this.target.close(done);
+          else done();
         },
         (err: Error) => done(err),
       );
@@ -287,17 +343,8 @@ class ParallelIngestSink extends Writable {
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     this.job?.abort();
     this.job = undefined;
-    this.release(() => done(err));
-  }
-
-  private release(done: (err?: Error | null) => void): void {
-    const fd = this.fd;
-    this.fd = null;
-    if (fd === null) {
-      done();
-      return;
-    }
-    close(fd, (err) => done(err));
+    if (this.target) this.target.close(() => done(err));
+    else done(err);
   }
 }
 
@@ -306,6 +353,7 @@ const PARALLEL_THRESHOLD = 4 * SLAB;
 
 export type Area = 'images' | 'staging';
 
+/** The image store on disk, with md5/sha512 computed during ingest. */
 export class DataStore {
   readonly dir: string;
   private readonly pool = new DigestPool();
@@ -338,8 +386,8 @@ export class DataStore {
   ): Promise<IngestResult> {
     const path = area === null ? null : this.path(id, area);
     const large = expectedSize === undefined || expectedSize >= PARALLEL_THRESHOLD;
-    const sink =
-      large && this.pool.healthy ? new ParallelIngestSink(this.pool, path) : new HashingFileSink(path);
+    this.pool.recycle();
+    const sink = large ? new ParallelIngestSink(this.pool, path) : new HashingFileSink(path);
     try {
       await pipeline(source, sink);
     } catch (err) {

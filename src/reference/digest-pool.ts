@@ -27,7 +27,10 @@ parentPort.on('message', (m) => {
 });
 `;
 
-type Reply = { type: 'done'; job: number; slot: number } | { type: 'digest'; job: number; hex: string };
+type Reply =
+  | { type: 'done'; job: number; slot: number }
+  | { type: 'digest'; job: number; hex: string }
+  | { type: 'failed'; job: number; error: Error };
 
 /** One hashing thread serving many concurrent jobs for one algorithm. */
 class HashThread {
@@ -36,12 +39,18 @@ class HashThread {
   private failure: Error | undefined;
 
   constructor(readonly algorithm: 'md5' | 'sha512') {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    // The script is plain CommonJS: the parent's loader flags (tsx, -e, --input-type) must not apply.
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.listeners.get(reply.job)?.(reply));
-    this.worker.on('error', (err) => {
-      this.failure = err;
-    });
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      for (const [job, listener] of [...this.listeners])
+        listener({ type: 'failed', job, error: this.failure });
+      this.listeners.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`${algorithm} hashing thread exited with code ${code}`)));
   }
 
   get broken(): Error | undefined {
@@ -71,13 +80,26 @@ export class DigestJob {
   readonly id: number;
   private readonly pending = new Map<'md5' | 'sha512', (hex: string) => void>();
 
-  constructor(pool: DigestPool, id: number, onSlabHashed: (slot: number) => void) {
+  private failure: Error | undefined;
+  private readonly rejecters = new Set<(err: Error) => void>();
+
+  constructor(
+    pool: DigestPool,
+    id: number,
+    onSlabHashed: (slot: number) => void,
+    onFailure: (err: Error) => void,
+  ) {
     this.pool = pool;
     this.id = id;
     for (const t of pool.threads) {
       t.listen(id, (reply) => {
         if (reply.type === 'done') onSlabHashed(reply.slot);
-        else this.pending.get(t.algorithm)?.(reply.hex);
+        else if (reply.type === 'digest') this.pending.get(t.algorithm)?.(reply.hex);
+        else if (!this.failure) {
+          this.failure = reply.error;
+          onFailure(reply.error);
+          for (const reject of this.rejecters) reject(reply.error);
+        }
       });
       t.post({ type: 'start', job: id, algorithm: t.algorithm });
     }
@@ -90,17 +112,25 @@ export class DigestJob {
 
   /** Both digests, once every slab handed over has been hashed. */
   async finish(): Promise<{ md5: string; sha512: string }> {
-    const [md5, sha512] = await Promise.all(
-      this.pool.threads.map(
-        (t) =>
-          new Promise<string>((resolve) => {
-            this.pending.set(t.algorithm, resolve);
-            t.post({ type: 'end', job: this.id });
-          }),
-      ),
-    );
-    this.release();
-    return { md5: md5 ?? '', sha512: sha512 ?? '' };
+    try {
+      const [md5, sha512] = await Promise.all(
+        this.pool.threads.map(
+          (t) =>
+            new Promise<string>((resolve, reject) => {
+              if (this.failure) {
+                reject(this.failure);
+                return;
+              }
+              this.rejecters.add(reject);
+              this.pending.set(t.algorithm, resolve);
+              t.post({ type: 'end', job: this.id });
+            }),
+        ),
+      );
+      return { md5: md5 ?? '', sha512: sha512 ?? '' };
+    } finally {
+      this.release();
+    }
   }
 
   /** Drops the job (upload failed). */
@@ -124,18 +154,22 @@ export class DigestPool {
     return this.started;
   }
 
-  /** Whether the threads can take work (false after a worker crashed). */
-  get healthy(): boolean {
-    return !this.started || this.started.every((t) => !t.broken);
-  }
-
-  start(onSlabHashed: (slot: number) => void): DigestJob {
-    return new DigestJob(this, this.nextJob++, onSlabHashed);
+  start(onSlabHashed: (slot: number) => void, onFailure: (err: Error) => void): DigestJob {
+    return new DigestJob(this, this.nextJob++, onSlabHashed, onFailure);
   }
 
   async close(): Promise<void> {
     const threads = this.started;
     this.started = undefined;
     if (threads) await Promise.all(threads.map((t) => t.terminate()));
+  }
+
+  /** Drops crashed threads so the next job starts fresh ones. */
+  recycle(): void {
+    if (this.started?.some((t) => t.broken)) {
+      const old = this.started;
+      this.started = undefined;
+      for (const t of old) void t.terminate();
+    }
   }
 }

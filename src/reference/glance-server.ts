@@ -85,6 +85,7 @@ export interface GlanceServerOptions {
   keystoneBase: () => string;
 }
 
+/** The glance-api process: one HTTP server plus the state a restart would lose (token cache). */
 export class GlanceServer {
   readonly server: Server;
   private readonly opts: GlanceServerOptions;

@@ -3,7 +3,6 @@
  * the older v2.0 one (`{"replace": "/name", "value": ...}`), single-level paths only, add,
  * replace and remove. Every change is checked before any is applied.
  */
-import { pyRepr } from './py-json.js';
 import { BASE_ATTRIBUTES, type SchemaNode, validateAgainst } from './schemas.js';
 import { HttpError } from './webob.js';
 
@@ -131,9 +130,4 @@ export function isBase(name: string): boolean {
 /** The wording Glance uses for a property that is not there. */
 export function missingProperty(name: string): HttpError {
   return new HttpError(409, `Property ${name} does not exist.`);
-}
-
-/** Quoting helper for messages that repr() a value. */
-export function quoted(v: unknown): string {
-  return pyRepr(v);
 }

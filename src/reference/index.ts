@@ -132,11 +132,13 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
   keystone.setUrls(keystoneBase, glanceUrl);
   proxy.setUpstream(host, listeners.glance.port);
 
+  let closing = false;
   const relisten = (name: string) => (err: Error) => log(`${name} could not listen again: ${err.message}`);
   const setFault = (next: FaultName | null): void => {
     if (next !== null && !FAULT_NAMES.has(next)) throw new ConfigError(`unknown fault "${String(next)}"`);
     const previous = current;
     current = next;
+    if (closing) return;
     if ((previous && RESTARTS_GLANCE.has(previous)) || (next && RESTARTS_GLANCE.has(next)))
       glance.clearTokenCache();
     if (next === 'glance-down-behind-proxy') {
@@ -167,6 +169,7 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
     setFault,
     fault,
     close: () => {
+      closing = true;
       closed ??= (async () => {
         await glance.shutdown();
         proxy.close();

@@ -102,6 +102,7 @@ function asObject(v: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+/** Identity service state (users, projects, tokens, application credentials) and its HTTP handler. */
 export class Keystone {
   readonly users: KeystoneUser[];
   private readonly roles: { reader: Role; member: Role; admin: Role };

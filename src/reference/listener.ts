@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Binds one server to one port; stop() and resume() emulate the daemon going away and coming back. */
 export class Listener {
   readonly server: Server;
   readonly host: string;

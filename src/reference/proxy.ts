@@ -52,6 +52,7 @@ export interface ProxyOptions {
   log: (line: string) => void;
 }
 
+/** The nginx-like front proxy. */
 export class FrontProxy {
   readonly server: Server;
   private readonly opts: ProxyOptions;

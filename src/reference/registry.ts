@@ -175,6 +175,7 @@ export function owns(ctx: RequestContext, img: ImageRecord): boolean {
   return ctx.isAdmin || (ctx.projectId !== null && img.owner === ctx.projectId);
 }
 
+/** Image rows by id, soft-deleted ones kept like Glance's tables keep them. */
 export class Registry {
   private readonly images = new Map<string, ImageRecord>();
 

@@ -242,6 +242,31 @@ describe('reference Glance core (noauth, captures 4-6)', () => {
     assert.ok(Buffer.from(await file.arrayBuffer()).equals(big));
   });
 
+  it('concurrent large uploads each get their own digests', async () => {
+    const bodies = [1, 2, 3].map((seed) => {
+      const b = Buffer.alloc(5 * 1024 * 1024 + seed * 1000);
+      for (let i = 0; i < b.length; i++) b[i] = (i * seed * 131) & 0xff;
+      return b;
+    });
+    const images = await Promise.all(bodies.map(() => createImage(g, { disk_format: 'raw' })));
+    const answers = await Promise.all(
+      images.map((img, i) => upload(g, img.id, bodies[i] ?? Buffer.alloc(0))),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [204, 204, 204],
+    );
+    for (const [i, img] of images.entries()) {
+      const shown = (await (await call(g, `/v2/images/${img.id}`)).json()) as Record<string, unknown>;
+      assert.equal(
+        shown.checksum,
+        createHash('md5')
+          .update(bodies[i] ?? Buffer.alloc(0))
+          .digest('hex'),
+      );
+    }
+  });
+
   it('PUT /v2/images/{id}/file cut short by the client leaves the image queued', async () => {
     const img = await createImage(g, { disk_format: 'raw' });
     const cut = await raw(`${g}/v2/images/${img.id}/file`, {

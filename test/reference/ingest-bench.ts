@@ -1,15 +1,18 @@
 /**
  * Ingest benchmark for the reference Glance: uploads 1 GiB generated in memory (a Node stream,
- * no file) through undici and prints MB/s for the reference, next to a baseline measured in the
- * same run (a bare node:http server that only discards the body) and the hashing ceiling of this
- * machine (md5 + sha512 over the same bytes, no network).
+ * no file) through undici and prints MB/s, next to what this machine can do at best in the same
+ * run: a bare node:http server that only discards the body (network baseline) and md5 + sha512
+ * over the same bytes on one thread (hashing baseline). The reference runs both in this process
+ * and in a child process (client and server then no longer share a thread).
  *
  * Run: node --import tsx test/reference/ingest-bench.ts [GiB]
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { startReference } from '../../src/reference/index.js';
 
@@ -33,11 +36,24 @@ function source(bytes: number): Readable {
   });
 }
 
-function mbps(bytes: number, ms: number): string {
-  return (bytes / 1e6 / (ms / 1000)).toFixed(0);
+function mbps(bytes: number, ms: number): number {
+  return bytes / 1e6 / (ms / 1000);
 }
 
-async function baseline(): Promise<number> {
+function hashBaseline(): number {
+  const md5 = createHash('md5');
+  const sha = createHash('sha512');
+  const t0 = performance.now();
+  for (let done = 0; done < total; done += block.length) {
+    md5.update(block);
+    sha.update(block);
+  }
+  md5.digest();
+  sha.digest();
+  return performance.now() - t0;
+}
+
+async function networkBaseline(): Promise<number> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(204).end());
@@ -56,57 +72,80 @@ async function baseline(): Promise<number> {
   return ms;
 }
 
-function hashCeiling(): number {
-  const md5 = createHash('md5');
-  const sha = createHash('sha512');
+/** Creates an image, uploads `total` bytes, checks the image went active with that size; returns ms. */
+async function uploadTo(base: string): Promise<number> {
+  const created = await request(`${base}/v2/images`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench-ingest', disk_format: 'raw', container_format: 'bare' }),
+  });
+  const { id } = (await created.body.json()) as { id: string };
   const t0 = performance.now();
-  for (let done = 0; done < total; done += block.length) {
-    md5.update(block);
-    sha.update(block);
-  }
-  md5.digest();
-  sha.digest();
-  return performance.now() - t0;
+  const res = await request(`${base}/v2/images/${id}/file`, {
+    method: 'PUT',
+    body: source(total),
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(total) },
+  });
+  await res.body.dump();
+  const ms = performance.now() - t0;
+  if (res.statusCode !== 204) throw new Error(`upload answered ${res.statusCode}, expected 204`);
+  const shown = await request(`${base}/v2/images/${id}`);
+  const img = (await shown.body.json()) as { size: number; status: string };
+  if (img.size !== total || img.status !== 'active')
+    throw new Error(`image ended ${img.status} with size ${img.size}`);
+  await (await request(`${base}/v2/images/${id}`, { method: 'DELETE' })).body.dump();
+  return ms;
 }
 
-async function reference(via: 'glance' | 'proxy'): Promise<number> {
+async function inProcess(): Promise<{ direct: number; proxy: number }> {
   const ref = await startReference({ auth: 'none' });
   try {
-    const base = via === 'glance' ? ref.glanceUrl : ref.proxyUrl;
-    const created = await request(`${base}/v2/images`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench', disk_format: 'raw', container_format: 'bare' }),
-    });
-    const { id } = (await created.body.json()) as { id: string };
-    const t0 = performance.now();
-    const res = await request(`${base}/v2/images/${id}/file`, {
-      method: 'PUT',
-      body: source(total),
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(total) },
-    });
-    await res.body.dump();
-    const ms = performance.now() - t0;
-    if (res.statusCode !== 204) throw new Error(`upload answered ${res.statusCode}`);
-    const shown = await request(`${base}/v2/images/${id}`);
-    const img = (await shown.body.json()) as { size: number; status: string };
-    if (img.size !== total || img.status !== 'active')
-      throw new Error(`image ended ${img.status} with size ${img.size}`);
-    return ms;
+    return { direct: await uploadTo(ref.glanceUrl), proxy: await uploadTo(ref.proxyUrl) };
   } finally {
     await ref.close();
   }
 }
 
-const hash = hashCeiling();
-const bare = await baseline();
-const direct = await reference('glance');
-const proxied = await reference('proxy');
-const gb = (total / GIB).toFixed(2);
-console.log(`payload                 ${gb} GiB generated in memory, sent with undici`);
-console.log(`md5+sha512, no network  ${mbps(total, hash)} MB/s (ceiling for one hashing thread)`);
-console.log(`bare node:http discard  ${mbps(total, bare)} MB/s (baseline)`);
-console.log(`reference direct        ${mbps(total, direct)} MB/s  (${(bare / direct).toFixed(2)}x baseline)`);
+async function childProcess(): Promise<{ direct: number; proxy: number }> {
+  const entry = fileURLToPath(new URL('../../src/reference/index.ts', import.meta.url));
+  const script = `import { startReference } from ${JSON.stringify(entry)};
+const ref = await startReference({ auth: 'none' });
+console.log(JSON.stringify({ glance: ref.glanceUrl, proxy: ref.proxyUrl }));
+process.on('SIGTERM', () => { void ref.close().then(() => process.exit(0)); });`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    const urls = await new Promise<{ glance: string; proxy: string }>((resolve, reject) => {
+      child.stdout?.once('data', (d: Buffer) => resolve(JSON.parse(d.toString('utf8'))));
+      child.once('exit', (code) => reject(new Error(`reference child exited with ${code}`)));
+    });
+    return { direct: await uploadTo(urls.glance), proxy: await uploadTo(urls.proxy) };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const hash = hashBaseline();
+const network = await networkBaseline();
+const local = await inProcess();
+const child = await childProcess();
+const line = (label: string, ms: number) =>
+  `${label.padEnd(34)} ${mbps(total, ms).toFixed(0).padStart(5)} MB/s  ${(network / ms).toFixed(2)}x network, ${(hash / ms).toFixed(2)}x hashing`;
 console.log(
-  `reference via proxy     ${mbps(total, proxied)} MB/s  (${(bare / proxied).toFixed(2)}x baseline)`,
+  `payload: ${(total / GIB).toFixed(2)} GiB generated in memory, uploaded with undici (MB = 10^6 B)`,
 );
+console.log(
+  `${'baseline: md5+sha512, one thread'.padEnd(34)} ${mbps(total, hash).toFixed(0).padStart(5)} MB/s`,
+);
+console.log(
+  `${'baseline: node:http discard'.padEnd(34)} ${mbps(total, network).toFixed(0).padStart(5)} MB/s`,
+);
+console.log(line('reference, same process, direct', local.direct));
+console.log(line('reference, same process, proxy', local.proxy));
+console.log(line('reference, child process, direct', child.direct));
+console.log(line('reference, child process, proxy', child.proxy));
