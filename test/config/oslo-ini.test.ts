@@ -71,11 +71,14 @@ describe('oslo.config INI parser', () => {
   ];
   for (const [name, text, re] of bad) {
     it(`rejects ${name} with the file and line`, () => {
-      assert.throws(() => parseOsloIni(text, '/etc/glance/glance-api.conf'), (err: unknown) => {
-        assert.ok(err instanceof InputError);
-        assert.match(err.message, re);
-        return true;
-      });
+      assert.throws(
+        () => parseOsloIni(text, '/etc/glance/glance-api.conf'),
+        (err: unknown) => {
+          assert.ok(err instanceof InputError);
+          assert.match(err.message, re);
+          return true;
+        },
+      );
     });
   }
 });
