@@ -5,6 +5,12 @@ import { test as base, expect as baseExpect } from '@playwright/test';
 import { resolveConfig } from '../src/config/index.js';
 import type { ApiResponse, GlanceClient, Image } from '../src/glance/index.js';
 import type { Exchange } from '../src/http/evidence.js';
+import {
+  createProgress,
+  PROGRESS_MIN_BYTES,
+  type Progress,
+  parseProgressMode,
+} from '../src/report/progress.js';
 import { runImageName, runTags } from '../src/run/naming.js';
 import { connect, type Target } from '../src/target.js';
 import { schemas } from '../src/validate.js';
@@ -77,6 +83,20 @@ export class ImageFactory {
 }
 
 /** "Expected 201 from POST /v2/images, got 500 (req-…, 412 ms)". */
+/**
+ * Progress display for a transfer of `total` bytes, on the terminal the CLI runs in (GH_PROGRESS);
+ * undefined for transfers too small to be worth it. Pass `progress.update` as the client's onProgress.
+ */
+export function transferProgress(label: string, total: number): Progress | undefined {
+  if (total < PROGRESS_MIN_BYTES) return undefined;
+  return createProgress({
+    label,
+    total,
+    mode: parseProgressMode(process.env.GH_PROGRESS),
+    write: (text) => process.stderr.write(text),
+  });
+}
+
 export function explainStatus(res: ApiResponse, expected: number | string): string {
   const ex = res.exchange;
   const rid = res.requestId ?? 'no request id';

@@ -1,4 +1,5 @@
 export { CONFIG_FLAGS } from './flags.js';
+export { DEFAULT_LAB_DIR, LAB_DIR_ENV, labDir } from './lab.js';
 export type { RenderedConfig, RenderedSetting } from './render.js';
 export { configSettings, renderConfig } from './render.js';
 export { resolveConfig } from './resolve.js';

@@ -3,15 +3,12 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labDir } from '../config/lab.js';
 
 /** Absolute path of lab.sh, found next to this module. */
 export const LAB_SCRIPT = fileURLToPath(new URL('./lab.sh', import.meta.url));
 
-/** Environment variable that moves the lab's state directory (lab.sh reads the same one). */
-export const LAB_DIR_ENV = 'GLANCE_HARNESS_LAB_DIR';
-
-/** State directory when GLANCE_HARNESS_LAB_DIR is unset. */
-export const DEFAULT_LAB_DIR = '/var/lib/glance-harness/lab';
+export { DEFAULT_LAB_DIR, LAB_DIR_ENV } from '../config/lab.js';
 
 /** Where the lab's services listen; all loopback, fixed by lab.sh. */
 export const LAB_ENDPOINTS = {
@@ -61,7 +58,7 @@ export interface LabPaths {
  * Paths of the lab's state. `dir` defaults to GLANCE_HARNESS_LAB_DIR, then /var/lib/glance-harness/lab,
  * the same rule lab.sh applies.
  */
-export function labPaths(dir: string = process.env[LAB_DIR_ENV] || DEFAULT_LAB_DIR): LabPaths {
+export function labPaths(dir: string = labDir()): LabPaths {
   const root = path.resolve(dir);
   return Object.freeze({
     dir: root,

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import { describeError, ExitCode, HarnessError } from '../errors.js';
+import { progressModeFor } from '../report/progress.js';
 import {
   type CheckResult,
   checksFromPlaywright,
@@ -147,6 +148,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       GH_TARGET_VERSION: info.glanceVersion ?? 'unknown',
       ...(opts.workers ? { GH_WORKERS: String(opts.workers) } : {}),
       FORCE_COLOR: process.stdout.isTTY ? '1' : '0',
+      GH_PROGRESS: progressModeFor(process.stderr.isTTY, false),
     },
   });
   const onSignal = (sig: NodeJS.Signals): void => {

@@ -41,6 +41,11 @@ export default class LineReporter implements Reporter {
     }
   }
 
+  /** Workers' stderr (upload progress, warnings) reaches the terminal as written. */
+  onStdErr(chunk: string | Buffer): void {
+    process.stderr.write(chunk);
+  }
+
   onError(error: { message?: string }): void {
     process.stdout.write(`  ${paint(31, 'ERROR')} ${firstLine(error.message)}\n`);
   }
