@@ -203,7 +203,72 @@ export async function metadefNamespace(deps: GlanceDeps, call: Call, ns: string)
   throw new HttpError(404, `Metadata definition namespace=${ns} was not found.`);
 }
 
-/** Any /v2/tasks call: Zed's tasks_api_access policy refuses it. */
-export function notAuthorizedTasks(): never {
-  throw notAuthorized('tasks_api_access');
+/**
+ * Zed's tasks_api_access rule is role-based ("role:admin"): a Keystone admin passes (checked live on
+ * the lab), a member is refused, and so is the noauth context, which is admin but has no roles.
+ */
+function tasksApi(call: Call): void {
+  if (!call.ctx.roles.includes('admin')) throw notAuthorized('tasks_api_access');
+}
+
+const TASK_STATUSES = ['pending', 'processing', 'success', 'failure'];
+
+/** GET /v2/tasks — List tasks (admin): stubs of every image task, newest first. */
+export async function listTasks(deps: GlanceDeps, call: Call): Promise<void> {
+  tasksApi(call);
+  const status = call.url.searchParams.get('status');
+  if (status !== null && !TASK_STATUSES.includes(status))
+    throw new HttpError(400, `Invalid status value: ${pyRepr(status).slice(1, -1)}`);
+  await deps.db(call);
+  const stubs = deps.registry
+    .all()
+    .flatMap((img) => img.tasks)
+    .filter((t) => status === null || t.status === status)
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+    .map((t) => {
+      const v = taskView(t);
+      return {
+        id: v.id,
+        type: v.type,
+        status: v.status,
+        owner: v.owner,
+        expires_at: v.expires_at,
+        created_at: v.created_at,
+        updated_at: v.updated_at,
+        self: `/v2/tasks/${t.id}`,
+        schema: '/v2/schemas/task',
+      };
+    });
+  sendJson(call, 200, { tasks: stubs, first: '/v2/tasks', schema: '/v2/schemas/tasks' });
+}
+
+/** GET /v2/tasks/{id} — Show task (admin). */
+export async function showTask(deps: GlanceDeps, call: Call, id: string): Promise<void> {
+  tasksApi(call);
+  await deps.db(call);
+  const task = deps.registry
+    .all()
+    .flatMap((img) => img.tasks)
+    .find((t) => t.id === id);
+  if (!task) throw new HttpError(404, `Could not find task ${id}`);
+  sendJson(call, 200, { ...taskView(task), self: `/v2/tasks/${id}`, schema: '/v2/schemas/task' });
+}
+
+/** POST /v2/tasks — Create task (admin). Only the missing-type refusal is emulated. */
+export async function createTask(call: Call): Promise<void> {
+  tasksApi(call);
+  const body = (await readJson(call)) as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object' || body.type === undefined)
+    throw new HttpError(400, "Task 'type' is required");
+  throw new HttpError(501, 'The embedded reference does not run tasks created through /v2/tasks.');
+}
+
+/** DELETE /v2/tasks/{id} — never allowed: tasks expire on their own. */
+export function deleteTask(call: Call): never {
+  tasksApi(call);
+  throw new HttpError(
+    405,
+    'This operation is currently not permitted on Glance Tasks. They are auto deleted after reaching the time based on their expires_at property.',
+    { headers: { Allow: 'GET' }, template: { kind: 'bare' } },
+  );
 }

@@ -22,19 +22,22 @@ import {
 } from './glance-images.js';
 import {
   addMember,
+  createTask,
   deleteMember,
+  deleteTask,
   imageTasks,
   infoImport,
   infoStores,
   infoStoresDetail,
   infoUsage,
   listMembers,
+  listTasks,
   metadefNamespace,
   metadefNamespaces,
   metadefResourceTypes,
-  notAuthorizedTasks,
   schema,
   showMember,
+  showTask,
   updateMember,
 } from './glance-misc.js';
 import { newRequestId, sendBody, sleep } from './http-util.js';
@@ -354,8 +357,8 @@ export class GlanceServer {
       return undefined;
     }
     if (a === 'tasks') {
-      if (n === 1) return { GET: () => notAuthorizedTasks(), POST: () => notAuthorizedTasks() };
-      if (n === 2) return { GET: () => notAuthorizedTasks(), DELETE: () => notAuthorizedTasks() };
+      if (n === 1) return { GET: () => listTasks(d, call), POST: () => createTask(call) };
+      if (n === 2 && id) return { GET: () => showTask(d, call, id), DELETE: () => deleteTask(call) };
       return undefined;
     }
     if (a === 'metadefs') {

@@ -47,7 +47,9 @@ export function statusTitle(status: number): string {
 export type ErrorTemplate =
   | { kind: 'standard' }
   | { kind: 'media-type'; contentType: string }
-  | { kind: 'method'; method: string };
+  | { kind: 'method'; method: string }
+  /** A fault Glance builds itself with only a message (no webob page around it). */
+  | { kind: 'bare' };
 
 /** An HTTP error a handler raises; the server renders it for the client's Accept header. */
 export class HttpError extends Error {
@@ -131,6 +133,9 @@ function bodyText(err: HttpError, esc: (s: string) => string): string {
       break;
     case 'method':
       text = `The method ${esc(err.template.method)} is not allowed for this resource. <br /><br />\n${esc(err.detail)}`;
+      break;
+    case 'bare':
+      text = esc(err.explanation);
       break;
     default:
       text = `${esc(err.explanation)}<br /><br />\n${esc(err.detail)}\n\n`;

@@ -3,6 +3,7 @@
  * sorting and pagination, glance-direct import and the info endpoints (6-40 … 6-53).
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { ReferenceServer } from '../../src/reference/index.js';
 import {
@@ -60,12 +61,29 @@ describe('reference Glance policy and visibility (captures 7-20 … 7-24)', () =
     assert.equal(await res.text(), page404Image(img.id));
   });
 
-  it('GET /v2/tasks returns the captured 403 for a member and for an admin', async () => {
-    for (const tok of [demo, admin]) {
-      const res = await call(g, '/v2/tasks', { token: tok });
-      assert.equal(res.status, 403);
-      assert.equal(await res.text(), PAGE_403_TASKS);
-    }
+  it('GET /v2/tasks returns the captured 403 for a member and the task list for an admin (as the live lab does)', async () => {
+    const res = await call(g, '/v2/tasks', { token: demo });
+    assert.equal(res.status, 403);
+    assert.equal(await res.text(), PAGE_403_TASKS);
+    const listed = await call(g, '/v2/tasks', { token: admin, headers: { accept: 'application/json' } });
+    assert.equal(listed.status, 200);
+    assert.deepEqual(await listed.json(), { tasks: [], first: '/v2/tasks', schema: '/v2/schemas/tasks' });
+    const bad = await call(g, '/v2/tasks?status=bogus', {
+      token: admin,
+      headers: { accept: 'application/json' },
+    });
+    assert.equal(bad.status, 400);
+    const gone = await call(g, `/v2/tasks/${randomUUID()}`, {
+      method: 'DELETE',
+      token: admin,
+      headers: { accept: 'application/json' },
+    });
+    assert.equal(gone.status, 405);
+    assert.equal(gone.headers.get('allow'), 'GET');
+    assert.match(
+      ((await gone.json()) as { message: string }).message,
+      /^This operation is currently not permitted on Glance Tasks\./,
+    );
   });
 
   it('POST deactivate by a member on its own image is 204; its download is then 403, the admin still gets 200', async () => {

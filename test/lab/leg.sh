@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The real-lab leg of `npm test`: brings the Debian Glance 25.1 lab up, runs every suite against it,
+# then the tests that need it (fault break/restore pairs, fidelity against the reference, DB, ...).
+# GLANCE_HARNESS_SKIP_LAB=1 skips it, saying so; without that, a machine that cannot run the lab fails.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+say() { printf 'lab leg: %s\n' "$*"; }
+stamp() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(stamp)" 'BEGIN { printf "%.1f", b - a }'; }
+
+if [[ ${GLANCE_HARNESS_SKIP_LAB:-} == 1 ]]; then
+  say 'SKIPPED (GLANCE_HARNESS_SKIP_LAB=1): nothing was checked against a real Glance, only the embedded reference'
+  exit 0
+fi
+why=''
+[[ $(id -u) -eq 0 ]] || why='needs root'
+grep -qs '^12' /etc/debian_version || why="${why:+$why, }needs Debian 12 (bookworm)"
+command -v apt-get >/dev/null 2>&1 || why="${why:+$why, }needs apt-get"
+if [[ -n $why ]]; then
+  say "cannot run here ($why); set GLANCE_HARNESS_SKIP_LAB=1 to skip the real-lab leg on this machine" >&2
+  exit 1
+fi
+
+lab() { node bin/glance-harness.js lab "$@"; }
+lab_dir=${GLANCE_HARNESS_LAB_DIR:-/var/lib/glance-harness/lab}
+
+# One lab per machine: wait for anyone else using it.
+exec 9>/tmp/glance-lab.lock
+if ! flock -n 9; then
+  say 'waiting for the lab lock (/tmp/glance-lab.lock)'
+  flock 9
+fi
+
+t0=$(stamp)
+started_here=0
+if ! lab status >/dev/null 2>&1; then started_here=1; fi
+t=$(stamp)
+lab up
+t_up=$(elapsed "$t")
+if [[ -s $lab_dir/fault ]]; then
+  say "a fault was left in place ($(cat "$lab_dir/fault")): restoring"
+  lab restore
+fi
+
+finish() {
+  local rc=$?
+  if [[ $started_here -eq 1 ]]; then lab down >/dev/null 2>&1 || true; fi
+  exit "$rc"
+}
+trap finish EXIT
+
+say 'suites against the real lab (admin openrc, demo as the second project)'
+t=$(stamp)
+(
+  set -a
+  # shellcheck disable=SC1091
+  source "$lab_dir/openrc-demo"
+  OS_ALT_USERNAME=$OS_USERNAME OS_ALT_PASSWORD=$OS_PASSWORD OS_ALT_PROJECT_NAME=$OS_PROJECT_NAME
+  OS_ALT_USER_DOMAIN_NAME=${OS_USER_DOMAIN_NAME:-Default} OS_ALT_PROJECT_DOMAIN_NAME=${OS_PROJECT_DOMAIN_NAME:-Default}
+  # shellcheck disable=SC1091
+  source "$lab_dir/openrc-admin"
+  set +a
+  node bin/glance-harness.js run --suite all
+)
+t_suites=$(elapsed "$t")
+
+say 'tests that need the lab (*.lab.test.ts)'
+t=$(stamp)
+GLANCE_HARNESS_LAB_TESTS=1 npm run --silent test:lab-files
+t_files=$(elapsed "$t")
+
+say "passed: lab up ${t_up} s, suites ${t_suites} s, lab tests ${t_files} s, total $(elapsed "$t0") s"

@@ -1,0 +1,283 @@
+/**
+ * Fidelity comparator: replays one image lifecycle (with its error paths) on two Glances and
+ * reduces every answer to what a client relies on — status, the headers that matter, the schema
+ * validity of the body and a few body facts — so the embedded reference can be diffed against a
+ * real Glance 25.1 step by step.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { digestBuffer } from '../../src/data/hash.js';
+import type { ApiResponse, Image } from '../../src/glance/index.js';
+import type { Target } from '../../src/target.js';
+import { schemas } from '../../src/validate.js';
+
+/** What one step's answer looks like once ids, dates and wording are set aside. */
+export interface Observation {
+  step: string;
+  status: number;
+  headers: Record<string, string>;
+  /** 'valid', 'invalid: <first error>', or '-' when the body has no schema to meet. */
+  schema: string;
+  facts: string;
+}
+
+export interface Difference {
+  step: string;
+  field: string;
+  reference: string;
+  real: string;
+}
+
+export interface Side {
+  admin: Target;
+  /** A member of another project, for sharing and deactivation. */
+  member: Target;
+  memberProjectId: string;
+}
+
+/** Headers compared by value; the rest of HEADER_PRESENCE only by presence. */
+const HEADER_VALUES = ['openstack-image-import-methods', 'accept-patch', 'content-range'];
+const HEADER_PRESENCE = ['location', 'x-openstack-request-id', 'www-authenticate', 'content-md5'];
+
+function mediaType(v: string | undefined): string {
+  return (v ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function observe(step: string, res: ApiResponse, schemaKey?: string, facts = ''): Observation {
+  const h = res.headers;
+  const headers: Record<string, string> = { 'content-type': mediaType(h['content-type']) };
+  for (const k of HEADER_VALUES) headers[k] = h[k] ?? '';
+  for (const k of HEADER_PRESENCE) headers[k] = h[k] ? 'present' : 'absent';
+  const b = res.body as { message?: unknown } | undefined;
+  if (res.status >= 400 && b && typeof b.message === 'string') {
+    const words = b.message.replace(
+      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
+      '<uuid>',
+    );
+    facts = `${facts}${facts ? ' ' : ''}message=${JSON.stringify(words)}`;
+  }
+  let schema = '-';
+  if (schemaKey && res.body !== undefined) {
+    const v = schemas().validate(schemaKey, res.body);
+    schema = v.valid ? 'valid' : `invalid: ${v.errors[0] ?? ''}`;
+  }
+  return { step, status: res.status, headers, schema, facts };
+}
+
+function imageFacts(img: Image | undefined, data?: { md5: string; sha512: string }): string {
+  if (!img) return '';
+  const parts = [
+    `status=${img.status}`,
+    `visibility=${img.visibility}`,
+    `protected=${img.protected}`,
+    `size=${img.size ?? null}`,
+    `os_hash_algo=${img.os_hash_algo ?? null}`,
+    `fidelity-tags=${(img.tags ?? []).filter((t) => t.startsWith('fidelity')).length}`,
+    `os_name=${(img as Record<string, unknown>).os_name ?? '-'}`,
+  ];
+  if (data) {
+    parts.push(
+      `checksum-matches=${img.checksum === data.md5}`,
+      `hash-matches=${img.os_hash_value === data.sha512}`,
+    );
+  }
+  return parts.join(' ');
+}
+
+const JSON_ERROR = 'harness/glance-error';
+
+/** Runs the lifecycle on one side; always deletes the image it created. */
+export async function replay(side: Side, dataFile: string): Promise<Observation[]> {
+  const g = side.admin.glance;
+  const m = side.member.glance;
+  const bytes = readFileSync(dataFile);
+  const local = digestBuffer(bytes);
+  const out: Observation[] = [];
+  let imageId: string | undefined;
+  try {
+    out.push(observe('versions.root', await g.versions.listRoot(), 'harness/versions'));
+    out.push(observe('versions.list', await g.versions.list(), 'harness/versions'));
+    out.push(observe('schemas.image', await g.schemas.show('image')));
+    out.push(observe('auth.no-token', await g.images.list({}, { noAuth: true })));
+    out.push(observe('auth.bad-token', await g.images.list({}, { token: randomBytes(16).toString('hex') })));
+    out.push(observe('images.show-unknown', await g.images.show(randomUUID()), JSON_ERROR));
+
+    const tag = `fidelity-${randomBytes(4).toString('hex')}`;
+    const created = await g.images.create({
+      name: `gh-fidelity-${tag}`,
+      disk_format: 'raw',
+      container_format: 'bare',
+      tags: ['glance-harness', tag],
+      fidelity_note: 'compare',
+    });
+    const img = created.body as Image | undefined;
+    imageId = img?.id;
+    out.push(observe('images.create', created, 'glance/zed/image', imageFacts(img)));
+    if (!imageId) return out;
+    const id = imageId;
+
+    const shown = await g.images.show(id);
+    out.push(observe('images.show-queued', shown, 'glance/zed/image', imageFacts(shown.body)));
+    out.push(
+      observe(
+        'images.update-wrong-media-type',
+        await g.images.update(id, [{ op: 'add', path: '/os_name', value: 'x' }], {
+          mediaType: 'application/json',
+        }),
+        JSON_ERROR,
+      ),
+    );
+    const patched = await g.images.update(id, [{ op: 'add', path: '/os_name', value: 'linux' }]);
+    out.push(observe('images.update-add-property', patched, 'glance/zed/image', imageFacts(patched.body)));
+    out.push(
+      observe(
+        'images.update-tags-dash',
+        await g.images.update(id, [{ op: 'add', path: '/tags/-', value: 'x' }]),
+        JSON_ERROR,
+      ),
+    );
+    out.push(
+      observe(
+        'images.update-read-only',
+        await g.images.update(id, [{ op: 'replace', path: '/status', value: 'active' }]),
+        JSON_ERROR,
+      ),
+    );
+    out.push(
+      observe(
+        'images.update-reserved',
+        await g.images.update(id, [{ op: 'add', path: '/os_glance_fidelity', value: 'x' }]),
+        JSON_ERROR,
+      ),
+    );
+    out.push(observe('tags.add', await g.tags.add(id, `${tag}-b`)));
+    const listed = await g.images.list({ tag });
+    out.push(
+      observe(
+        'images.list-by-tag',
+        listed,
+        'glance/zed/images',
+        `count=${listed.body?.images?.length ?? '-'}`,
+      ),
+    );
+    out.push(observe('data.download-queued', await g.data.download(id)));
+    out.push(
+      observe(
+        'data.upload-wrong-type',
+        await g.data.upload(id, dataFile, { contentType: 'application/json' }),
+      ),
+    );
+    out.push(observe('data.upload', await g.data.upload(id, dataFile)));
+    out.push(observe('data.upload-again', await g.data.upload(id, dataFile), JSON_ERROR));
+    const active = await g.images.show(id);
+    out.push(observe('images.show-active', active, 'glance/zed/image', imageFacts(active.body, local)));
+    const down = await g.data.download(id);
+    out.push(
+      observe(
+        'data.download',
+        down,
+        undefined,
+        `bytes=${down.received.size} md5-matches=${down.received.md5 === local.md5} ` +
+          `content-md5-matches=${down.headers['content-md5'] === local.md5}`,
+      ),
+    );
+    const part = await g.data.download(id, { range: 'bytes=0-99' });
+    out.push(observe('data.download-range', part, undefined, `bytes=${part.received.size}`));
+    out.push(observe('data.head', await g.data.download(id, { method: 'HEAD' })));
+
+    out.push(
+      observe('members.create', await g.members.create(id, side.memberProjectId), 'glance/zed/member'),
+    );
+    out.push(observe('members.list', await g.members.list(id), 'glance/zed/members'));
+    out.push(
+      observe(
+        'members.accept-by-member',
+        await m.members.update(id, side.memberProjectId, 'accepted'),
+        'glance/zed/member',
+      ),
+    );
+    out.push(observe('members.owner-accepts', await g.members.update(id, side.memberProjectId, 'accepted')));
+    out.push(observe('members.show-by-member', await m.images.show(id), 'glance/zed/image'));
+    out.push(observe('images.deactivate', await g.images.deactivate(id)));
+    out.push(observe('data.download-deactivated-member', await m.data.download(id)));
+    const adminDeactivated = await g.data.download(id);
+    out.push(
+      observe(
+        'data.download-deactivated-admin',
+        adminDeactivated,
+        undefined,
+        `bytes=${adminDeactivated.received.size}`,
+      ),
+    );
+    out.push(observe('images.reactivate', await g.images.reactivate(id)));
+    out.push(observe('info.import', await g.info.import()));
+    out.push(observe('info.usage', await g.info.usage()));
+    out.push(observe('tasks.for-image', await g.tasks.listForImage(id)));
+    out.push(observe('tasks.list-admin', await g.tasks.list()));
+    out.push(observe('tasks.list-member', await m.tasks.list(), JSON_ERROR));
+    const protect = await g.images.update(id, [{ op: 'replace', path: '/protected', value: true }]);
+    out.push(observe('images.protect', protect, 'glance/zed/image', imageFacts(protect.body)));
+    out.push(observe('images.delete-protected', await g.images.delete(id), JSON_ERROR));
+    await g.images.update(id, [{ op: 'replace', path: '/protected', value: false }]);
+    out.push(observe('images.delete', await g.images.delete(id)));
+    imageId = undefined;
+    out.push(observe('images.show-deleted', await g.images.show(id), JSON_ERROR));
+    out.push(observe('images.delete-again', await g.images.delete(id), JSON_ERROR));
+    const after = await g.images.list({ tag });
+    out.push(
+      observe('images.list-after-delete', after, 'glance/zed/images', `count=${after.body?.images?.length}`),
+    );
+    return out;
+  } finally {
+    if (imageId) {
+      await g.images
+        .update(imageId, [{ op: 'replace', path: '/protected', value: false }])
+        .catch(() => undefined);
+      await g.images.delete(imageId).catch(() => undefined);
+    }
+  }
+}
+
+/** Every field in which the two replays disagree, step by step. */
+export function compare(reference: Observation[], real: Observation[]): Difference[] {
+  const diffs: Difference[] = [];
+  const realBy = new Map(real.map((o) => [o.step, o]));
+  for (const a of reference) {
+    const b = realBy.get(a.step);
+    if (!b) {
+      diffs.push({ step: a.step, field: 'step', reference: 'ran', real: 'missing' });
+      continue;
+    }
+    const fields: Array<[string, string, string]> = [
+      ['status', String(a.status), String(b.status)],
+      ['schema', a.schema, b.schema],
+      ['facts', a.facts, b.facts],
+      ...Object.keys({ ...a.headers, ...b.headers }).map((k): [string, string, string] => [
+        `header ${k}`,
+        a.headers[k] ?? '',
+        b.headers[k] ?? '',
+      ]),
+    ];
+    for (const [field, x, y] of fields)
+      if (x !== y) diffs.push({ step: a.step, field, reference: x, real: y });
+  }
+  for (const b of real) {
+    if (!reference.some((a) => a.step === b.step))
+      diffs.push({ step: b.step, field: 'step', reference: 'missing', real: 'ran' });
+  }
+  return diffs;
+}
+
+/** A table for the log: one line per step, then the differences. */
+export function renderComparison(reference: Observation[], real: Observation[], diffs: Difference[]): string {
+  const realBy = new Map(real.map((o) => [o.step, o]));
+  const lines = reference.map((a) => {
+    const b = realBy.get(a.step);
+    const same = !diffs.some((d) => d.step === a.step);
+    return `${same ? '  same' : '  DIFF'}  ${a.step.padEnd(34)} ${String(a.status).padEnd(4)} ${String(b?.status ?? '-')}`;
+  });
+  lines.push(`${diffs.length} difference(s) in ${reference.length} steps`);
+  for (const d of diffs)
+    lines.push(`  ${d.step}: ${d.field}: reference "${d.reference}" vs real "${d.real}"`);
+  return lines.join('\n');
+}
