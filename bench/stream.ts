@@ -2,7 +2,7 @@
 // the same run on the same image. Usage:
 //   node --import tsx bench/stream.ts [--size 2GiB] [--endpoint URL --auth-type none | OS_* / --os-cloud]
 // Prints MB/s (10^6 B/s) for each path, the ratio to curl, and the harness's peak RSS while streaming.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +51,18 @@ async function withPeakRss<T>(
   }
 }
 
-function timeCommand(cmd: string, args: string[]): number {
+/**
+ * Runs a baseline command without blocking the event loop: a blocked loop cannot retire the client's
+ * idle keep-alive sockets, and the next request would then go out on one the server already closed.
+ */
+async function timeCommand(cmd: string, args: string[]): Promise<number> {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}`);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await new Promise<number | null>((res, rej) => {
+    child.once('error', rej);
+    child.once('close', res);
+  });
+  if (code !== 0) throw new Error(`${cmd} exited ${code}`);
   return (performance.now() - t0) / 1000;
 }
 
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
 
     const b = await createImage(target, runId, 'bench-curl');
     created.push(b.id);
-    const curlUp = timeCommand('curl', [
+    const curlUp = await timeCommand('curl', [
       '-sS',
       '-f',
       '-X',
@@ -131,8 +139,8 @@ async function main(): Promise<void> {
     if (down.value.status !== 200) throw new Error(`harness download answered ${down.value.status}`);
     const verified = d.md5 === gen.md5 && d.sha512 === gen.sha512 && d.size === size;
 
-    const curlDown = timeCommand('curl', ['-sS', '-f', '-o', '/dev/null', ...authHeader, url]);
-    const curlVerify = timeCommand('bash', [
+    const curlDown = await timeCommand('curl', ['-sS', '-f', '-o', '/dev/null', ...authHeader, url]);
+    const curlVerify = await timeCommand('bash', [
       '-c',
       `set -o pipefail; curl -sS -f -H @${headerFile} "${url}" | tee >(md5sum > ${dir}/md5) | sha512sum > ${dir}/sha512`,
     ]);
