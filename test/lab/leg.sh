@@ -22,7 +22,7 @@ if [[ -n $why ]]; then
   exit 1
 fi
 
-lab() { node bin/glance-harness.js lab "$@"; }
+lab() { node bin/glance-harness.js lab "$@" 9>&-; }
 lab_dir=${GLANCE_HARNESS_LAB_DIR:-/var/lib/glance-harness/lab}
 
 # One lab per machine: wait for anyone else using it.
