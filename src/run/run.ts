@@ -23,6 +23,9 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const SUITES_DIR = join(ROOT, 'suites');
 export const TOOL_VERSION = '0.1.0';
 
+/** How long the checks get to stop after SIGINT/SIGTERM before they are killed. */
+const STOP_GRACE_MS = 10_000;
+
 /** Suites shipped, by folder under suites/. */
 export const KNOWN_SUITES = ['discovery'] as const;
 
@@ -134,7 +137,9 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
   ];
   if (opts.grep) pwArgs.push('--grep', opts.grep);
   if (opts.readOnly) pwArgs.push('--grep', '@read-only');
+  // Its own process group, so a stuck run can be stopped whole (runner and workers) after a signal.
   const child = spawn(process.execPath, pwArgs, {
+    detached: true,
     cwd: SUITES_DIR,
     stdio: ['ignore', opts.jsonOutput ? 2 : 'inherit', 'inherit'],
     env: {
@@ -151,14 +156,35 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       GH_PROGRESS: progressModeFor(process.stderr.isTTY, false),
     },
   });
+  const killGroup = (sig: NodeJS.Signals): void => {
+    try {
+      if (child.pid) process.kill(-child.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  let forceTimer: NodeJS.Timeout | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupted) {
+      opts.log(`${sig} again: stopping the checks now`);
+      killGroup('SIGKILL');
+      return;
+    }
     interrupted = true;
-    opts.log(`${sig} received: stopping the checks, then removing the images this run created`);
-    child.kill(sig);
+    opts.log(
+      `${sig} received: stopping the checks, then removing the images this run created ` +
+        `(they get ${STOP_GRACE_MS / 1000} s to stop; a second signal stops them at once)`,
+    );
+    killGroup(sig);
+    forceTimer = setTimeout(() => {
+      opts.log(`the checks did not stop within ${STOP_GRACE_MS / 1000} s: stopping them`);
+      killGroup('SIGKILL');
+    }, STOP_GRACE_MS);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  if (forceTimer) clearTimeout(forceTimer);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
