@@ -50,6 +50,13 @@ finish() {
 }
 trap finish EXIT
 
+verdicts=$(mktemp -d)
+say 'suites against the embedded reference'
+t=$(stamp)
+# shellcheck disable=SC2046
+env $(env | grep -o '^OS_[A-Z_]*' | sed 's/^/-u /') node bin/glance-harness.js run --suite all --json >"$verdicts/reference.json"
+t_ref=$(elapsed "$t")
+
 say 'suites against the real lab (admin openrc, demo as the second project)'
 t=$(stamp)
 (
@@ -61,13 +68,17 @@ t=$(stamp)
   # shellcheck disable=SC1091
   source "$lab_dir/openrc-admin"
   set +a
-  node bin/glance-harness.js run --suite all
+  node bin/glance-harness.js run --suite all --json >"$verdicts/real.json"
 )
 t_suites=$(elapsed "$t")
+
+say 'same verdicts on both'
+node --import tsx test/lab/compare-verdicts.ts "$verdicts/reference.json" "$verdicts/real.json"
+rm -rf "$verdicts"
 
 say 'tests that need the lab (*.lab.test.ts)'
 t=$(stamp)
 GLANCE_HARNESS_LAB_TESTS=1 npm run --silent test:lab-files
 t_files=$(elapsed "$t")
 
-say "passed: lab up ${t_up} s, suites ${t_suites} s, lab tests ${t_files} s, total $(elapsed "$t0") s"
+say "passed: lab up ${t_up} s, suites on the reference ${t_ref} s, on the lab ${t_suites} s, lab tests ${t_files} s, total $(elapsed "$t0") s"
