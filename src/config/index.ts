@@ -11,6 +11,7 @@ export type {
   Interface,
   ResolvedAuth,
   ResolvedConfig,
+  ResolvedDb,
   ResolvedHarness,
   ResolvedTls,
   Source,
