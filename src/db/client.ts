@@ -78,7 +78,9 @@ export async function openDb(spec: DbConnectionSpec): Promise<DbSession> {
     conn = await mysql.createConnection({
       user: spec.user,
       ...(spec.password === undefined ? {} : { password: spec.password }),
-      ...(spec.socketPath ? { socketPath: spec.socketPath } : { host: spec.host ?? '127.0.0.1', port: spec.port }),
+      ...(spec.socketPath
+        ? { socketPath: spec.socketPath }
+        : { host: spec.host ?? '127.0.0.1', port: spec.port }),
       database: spec.database,
       ...(spec.charset ? { charset: spec.charset } : {}),
       ...(ssl ? { ssl } : {}),
@@ -102,7 +104,8 @@ export async function openDb(spec: DbConnectionSpec): Promise<DbSession> {
       spec,
       serverVersion,
       async select<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-        if (!/^\s*SELECT\b/i.test(sql)) throw new Error(`only SELECT statements are allowed (got "${sql.slice(0, 40)}")`);
+        if (!/^\s*SELECT\b/i.test(sql))
+          throw new Error(`only SELECT statements are allowed (got "${sql.slice(0, 40)}")`);
         const [result] = await conn.query(sql, params as unknown[]);
         return result as T[];
       },

@@ -39,7 +39,8 @@ function parseRelease(value: string | undefined): FamilyId | undefined {
 
 /** The API's CURRENT version, or a note saying why it was not read. */
 async function apiCurrent(cfg: ResolvedConfig): Promise<{ current?: string; note?: string }> {
-  if (!cfg.configured) return { note: 'no Glance API configured: the release cross-check uses the database alone' };
+  if (!cfg.configured)
+    return { note: 'no Glance API configured: the release cross-check uses the database alone' };
   try {
     const target = await connect(cfg);
     try {
@@ -51,14 +52,18 @@ async function apiCurrent(cfg: ResolvedConfig): Promise<{ current?: string; note
       await target.close();
     }
   } catch (err) {
-    return { note: `API versions not read (${describeError(err)}): release cross-check uses the database alone` };
+    return {
+      note: `API versions not read (${describeError(err)}): release cross-check uses the database alone`,
+    };
   }
 }
 
 /** Human lines of a report. */
 export function renderDbReport(report: DbCheckReport): string {
   const f = report.facts;
-  const lines = [`Database ${f.database} (from ${report.from})${f.serverVersion ? `, server ${f.serverVersion}` : ''}`];
+  const lines = [
+    `Database ${f.database} (from ${report.from})${f.serverVersion ? `, server ${f.serverVersion}` : ''}`,
+  ];
   if (!f.reachable) {
     lines.push(`unreachable: ${f.error?.message ?? 'unknown error'}`);
     return `${lines.join('\n')}\n`;
@@ -82,7 +87,9 @@ export function renderDbReport(report: DbCheckReport): string {
     lines.push(`FINDING ${x.id} (${x.severity}): ${x.title}: ${x.detail}`);
     if (x.ids?.length) {
       const shown = x.ids.slice(0, 20);
-      lines.push(`  ids: ${shown.join(', ')}${x.ids.length > shown.length ? ` … (${x.ids.length} in all)` : ''}`);
+      lines.push(
+        `  ids: ${shown.join(', ')}${x.ids.length > shown.length ? ` … (${x.ids.length} in all)` : ''}`,
+      );
     }
     lines.push(`  fix: ${x.fix}`);
   }
@@ -91,7 +98,10 @@ export function renderDbReport(report: DbCheckReport): string {
 }
 
 /** Runs the check for a resolved configuration; bad settings throw ConfigError (exit 2). */
-export async function runDbCheck(cfg: ResolvedConfig, opts: { release?: FamilyId } = {}): Promise<DbCheckReport> {
+export async function runDbCheck(
+  cfg: ResolvedConfig,
+  opts: { release?: FamilyId } = {},
+): Promise<DbCheckReport> {
   const target = resolveDbTarget(cfg);
   if (!target) throw new ConfigError(`No database configured: ${DB_ACCESS_HINT}`);
   const notes: string[] = [];
@@ -120,18 +130,30 @@ export function registerDbCommand(program: Command): void {
   const db = program.command('db').description('Read-only checks of the Glance database (MySQL/MariaDB)');
   const check = db
     .command('check')
-    .description('Schema and migration head, release cross-check and drift; exit 0 ok, 1 finding, 2 config, 3 unreachable')
-    .option('--release <family>', `release family deployed (${FAMILIES.map((f) => f.id).join(', ')}), checked against the DB`)
+    .description(
+      'Schema and migration head, release cross-check and drift; exit 0 ok, 1 finding, 2 config, 3 unreachable',
+    )
+    .option(
+      '--release <family>',
+      `release family deployed (${FAMILIES.map((f) => f.id).join(', ')}), checked against the DB`,
+    )
     .option('--json', 'print the report as JSON');
   for (const spec of CONFIG_FLAGS) {
-    check.addOption(new Option(spec.flags, spec.env ? `${spec.description} [env ${spec.env}]` : spec.description));
+    check.addOption(
+      new Option(spec.flags, spec.env ? `${spec.description} [env ${spec.env}]` : spec.description),
+    );
   }
   check.action(async (opts) => {
     const all = opts as Record<string, unknown>;
     const flags: Record<string, unknown> = {};
     for (const spec of CONFIG_FLAGS) if (all[spec.key] !== undefined) flags[spec.key] = all[spec.key];
     const release = parseRelease(opts.release);
-    const cfg = resolveConfig({ flags: flags as ConfigFlags, env: process.env, cwd: process.cwd(), homeDir: homedir() });
+    const cfg = resolveConfig({
+      flags: flags as ConfigFlags,
+      env: process.env,
+      cwd: process.cwd(),
+      homeDir: homedir(),
+    });
     for (const w of cfg.warnings) log(`warning: ${w}`);
     const report = await runDbCheck(cfg, release ? { release } : {});
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

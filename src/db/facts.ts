@@ -63,7 +63,11 @@ export async function gatherDbFacts(spec: DbConnectionSpec, opts: GatherOptions 
       family: schema.family,
       release,
       ...(drift ? { drift } : {}),
-      findings: [...schema.findings, ...(release.finding ? [release.finding] : []), ...(drift?.findings ?? [])],
+      findings: [
+        ...schema.findings,
+        ...(release.finding ? [release.finding] : []),
+        ...(drift?.findings ?? []),
+      ],
     };
   } catch (err) {
     return unreachable(describeDbError(err, spec));

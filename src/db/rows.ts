@@ -62,9 +62,10 @@ export async function readImageRows(db: DbSession, imageId: string): Promise<Ima
     `SELECT name, value, deleted FROM ${s}.image_properties WHERE image_id = ? ORDER BY name`,
     [imageId],
   );
-  const tags = await db.select(`SELECT value, deleted FROM ${s}.image_tags WHERE image_id = ? ORDER BY value`, [
-    imageId,
-  ]);
+  const tags = await db.select(
+    `SELECT value, deleted FROM ${s}.image_tags WHERE image_id = ? ORDER BY value`,
+    [imageId],
+  );
   const locations = await db.select(
     `SELECT id, value, status, deleted FROM ${s}.image_locations WHERE image_id = ? ORDER BY id`,
     [imageId],
@@ -93,7 +94,11 @@ export async function readImageRows(db: DbSession, imageId: string): Promise<Ima
           },
         }
       : {}),
-    properties: properties.map((p) => ({ name: String(p.name), value: text(p.value), deleted: bool(p.deleted) })),
+    properties: properties.map((p) => ({
+      name: String(p.name),
+      value: text(p.value),
+      deleted: bool(p.deleted),
+    })),
     tags: tags.map((t) => ({ value: String(t.value), deleted: bool(t.deleted) })),
     locations: locations.map((l) => ({
       id: Number(l.id),
@@ -141,7 +146,9 @@ export function compareExtras(api: Record<string, unknown>, rows: ImageRows): st
   const out: string[] = [];
   for (const p of rows.properties.filter((r) => !r.deleted)) {
     if (api[p.name] !== p.value) {
-      out.push(`image_properties.${p.name}: DB ${JSON.stringify(p.value)} vs API ${JSON.stringify(api[p.name] ?? null)}`);
+      out.push(
+        `image_properties.${p.name}: DB ${JSON.stringify(p.value)} vs API ${JSON.stringify(api[p.name] ?? null)}`,
+      );
     }
   }
   const dbTags = rows.tags

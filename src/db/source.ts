@@ -23,7 +23,8 @@ export function resolveDbTarget(cfg: ResolvedConfig): DbTarget | undefined {
   const url = cfg.db.url;
   const fileFlag = cfg.db.glanceConfig?.source.kind === 'flag';
   if (url !== undefined && (url.source.kind === 'flag' || !fileFlag)) {
-    const label = url.source.kind === 'flag' || url.source.kind === 'env' ? url.source.name : describeSource(url.source);
+    const label =
+      url.source.kind === 'flag' || url.source.kind === 'env' ? url.source.name : describeSource(url.source);
     return { spec: parseDbUrl(url.value, label), from: describeSource(url.source) };
   }
   const file = cfg.db.glanceConfig;
@@ -32,7 +33,8 @@ export function resolveDbTarget(cfg: ResolvedConfig): DbTarget | undefined {
   try {
     ini = readOsloIni(file.value);
   } catch (err) {
-    if (err instanceof InputError) throw new ConfigError(`${err.message} (from ${describeSource(file.source)})`);
+    if (err instanceof InputError)
+      throw new ConfigError(`${err.message} (from ${describeSource(file.source)})`);
     throw err;
   }
   const entry = ini.get('database', 'connection');

@@ -27,7 +27,8 @@ export interface DbConnectionSpec {
   readonly display: string;
 }
 
-const MYSQL_SCHEMES = /^(mysql|mariadb)(\+(pymysql|mysqldb|mysqlconnector|mariadbconnector|oursql|aiomysql|asyncmy|cymysql))?$/;
+const MYSQL_SCHEMES =
+  /^(mysql|mariadb)(\+(pymysql|mysqldb|mysqlconnector|mariadbconnector|oursql|aiomysql|asyncmy|cymysql))?$/;
 const OTHER_BACKENDS = /^(sqlite|postgresql|postgres|oracle|mssql)(\+\w+)?$/;
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on', 'required']);
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
@@ -109,7 +110,9 @@ export function parseDbUrl(raw: string, where: string): DbConnectionSpec {
   const s = split(url);
   if (!s) return fail('not a database URL; expected mysql+pymysql://user:password@host:port/glance');
   if (OTHER_BACKENDS.test(s.scheme)) {
-    return fail(`${s.scheme.split('+')[0]} is not supported: glance-harness checks MySQL and MariaDB databases`);
+    return fail(
+      `${s.scheme.split('+')[0]} is not supported: glance-harness checks MySQL and MariaDB databases`,
+    );
   }
   if (!MYSQL_SCHEMES.test(s.scheme)) {
     return fail(`unknown scheme "${s.scheme}"; use mysql://, mysql+pymysql:// or mariadb://`);
@@ -143,7 +146,8 @@ export function parseDbUrl(raw: string, where: string): DbConnectionSpec {
   let port = 3306;
   if (portText !== undefined) {
     const n = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-    if (!Number.isInteger(n) || n < 1 || n > 65535) return fail(`port "${portText}" is not a number from 1 to 65535`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      return fail(`port "${portText}" is not a number from 1 to 65535`);
     port = n;
   }
 
@@ -179,7 +183,8 @@ export function parseDbUrl(raw: string, where: string): DbConnectionSpec {
         break;
       case 'connect_timeout': {
         const n = Number(value);
-        if (!Number.isFinite(n) || n <= 0) return fail(`connect_timeout must be a number of seconds (got "${value}")`);
+        if (!Number.isFinite(n) || n <= 0)
+          return fail(`connect_timeout must be a number of seconds (got "${value}")`);
         connectTimeoutMs = Math.round(n * 1000);
         break;
       }
@@ -201,7 +206,9 @@ export function parseDbUrl(raw: string, where: string): DbConnectionSpec {
       case 'ssl_mode': {
         const mode = value.trim().toLowerCase();
         if (!SSL_MODES.has(mode)) {
-          return fail(`ssl_mode must be one of ${[...SSL_MODES].map((m) => m.toUpperCase()).join(', ')} (got "${value}")`);
+          return fail(
+            `ssl_mode must be one of ${[...SSL_MODES].map((m) => m.toUpperCase()).join(', ')} (got "${value}")`,
+          );
         }
         tls.on = mode !== 'disabled';
         if (mode === 'verify_ca' || mode === 'verify_identity') tls.verify = true;
