@@ -1,9 +1,11 @@
 // DbFacts: what one read-only look at the Glance database shows, for `db check`, the @db suite and doctor.
+import type { ResolvedConfig } from '../config/index.js';
 import { type DbError, DbUnreachableError, describeDbError, openDb } from './client.js';
 import { type DriftFacts, readDrift } from './drift.js';
 import type { FamilyId } from './families.js';
 import type { DbFinding } from './findings.js';
 import { crossCheckRelease, judgeSchema, type ReleaseCheck, readSchema } from './schema.js';
+import { resolveDbTarget } from './source.js';
 import type { DbConnectionSpec } from './url.js';
 
 /** The typed result a doctor step or a diagnosis rule reads (`findings[].id` such as db.not-synced). */
@@ -74,4 +76,16 @@ export async function gatherDbFacts(spec: DbConnectionSpec, opts: GatherOptions 
   } finally {
     await db.close();
   }
+}
+
+/**
+ * DbFacts for whatever database the configuration names (--db, GLANCE_HARNESS_DB_URL, --glance-config),
+ * or undefined when it names none; a bad setting throws ConfigError. The entry point for a doctor step.
+ */
+export async function gatherConfiguredDbFacts(
+  cfg: ResolvedConfig,
+  opts: GatherOptions = {},
+): Promise<DbFacts | undefined> {
+  const target = resolveDbTarget(cfg);
+  return target ? gatherDbFacts(target.spec, opts) : undefined;
 }

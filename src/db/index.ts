@@ -1,7 +1,7 @@
 export { type DbError, type DbSession, DbUnreachableError, openDb } from './client.js';
 export { type DbCheckReport, exitCodeOf, registerDbCommand, renderDbReport, runDbCheck } from './command.js';
 export { type DriftFacts, fileLocationPath, locationFileState, readDrift } from './drift.js';
-export { type DbFacts, type GatherOptions, gatherDbFacts } from './facts.js';
+export { type DbFacts, type GatherOptions, gatherConfiguredDbFacts, gatherDbFacts } from './facts.js';
 export { FAMILIES, type FamilyId, type ReleaseFamily, readHead, ZED_TABLES } from './families.js';
 export type { DbFinding } from './findings.js';
 export {
