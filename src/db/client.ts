@@ -73,21 +73,27 @@ export async function openDb(spec: DbConnectionSpec): Promise<DbSession> {
         rejectUnauthorized: spec.tls.verify,
       }
     : undefined;
+  const options = {
+    user: spec.user,
+    ...(spec.password === undefined ? {} : { password: spec.password }),
+    ...(spec.socketPath
+      ? { socketPath: spec.socketPath }
+      : { host: spec.host ?? '127.0.0.1', port: spec.port }),
+    database: spec.database,
+    ...(spec.charset ? { charset: spec.charset } : {}),
+    connectTimeout: spec.connectTimeoutMs,
+    supportBigNumbers: true,
+    dateStrings: true,
+  };
   let conn: mysql.Connection;
   try {
-    conn = await mysql.createConnection({
-      user: spec.user,
-      ...(spec.password === undefined ? {} : { password: spec.password }),
-      ...(spec.socketPath
-        ? { socketPath: spec.socketPath }
-        : { host: spec.host ?? '127.0.0.1', port: spec.port }),
-      database: spec.database,
-      ...(spec.charset ? { charset: spec.charset } : {}),
-      ...(ssl ? { ssl } : {}),
-      connectTimeout: spec.connectTimeoutMs,
-      supportBigNumbers: true,
-      dateStrings: true,
-    });
+    conn = await mysql
+      .createConnection({ ...options, ...(ssl ? { ssl } : {}) })
+      .catch((err: { code?: string }) => {
+        if (spec.tls?.preferred && err.code === 'HANDSHAKE_NO_SSL_SUPPORT')
+          return mysql.createConnection(options);
+        throw err;
+      });
   } catch (err) {
     if (err instanceof TypeError && /charset/i.test(err.message)) {
       throw new ConfigError(`charset "${spec.charset}" in ${spec.display} is not a MySQL character set`);

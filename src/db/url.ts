@@ -8,6 +8,8 @@ export interface DbTls {
   readonly key?: string;
   /** Verify the server certificate against `ca` (or the system store). */
   readonly verify: boolean;
+  /** ssl_mode=PREFERRED: fall back to a plain connection when the server has no TLS. */
+  readonly preferred?: boolean;
 }
 
 /** A parsed MySQL/MariaDB connection; `display` is the URL with the password replaced by `***`. */
@@ -169,7 +171,14 @@ export function parseDbUrl(raw: string, where: string): DbConnectionSpec {
   let socketPath: string | undefined;
   let charset: string | undefined;
   let connectTimeoutMs = 10_000;
-  const tls: { ca?: string; cert?: string; key?: string; verify?: boolean; on?: boolean } = {};
+  const tls: {
+    ca?: string;
+    cert?: string;
+    key?: string;
+    verify?: boolean;
+    on?: boolean;
+    preferred?: boolean;
+  } = {};
   const ignored: string[] = [];
   for (const [name, value] of options) {
     switch (name) {
@@ -213,6 +222,7 @@ export function parseDbUrl(raw: string, where: string): DbConnectionSpec {
         tls.on = mode !== 'disabled';
         if (mode === 'verify_ca' || mode === 'verify_identity') tls.verify = true;
         if (mode === 'required' || mode === 'preferred') tls.verify = tls.verify ?? false;
+        if (mode === 'preferred') tls.preferred = true;
         break;
       }
       default:
@@ -231,6 +241,7 @@ export function parseDbUrl(raw: string, where: string): DbConnectionSpec {
         ...(tls.cert === undefined ? {} : { cert: tls.cert }),
         ...(tls.key === undefined ? {} : { key: tls.key }),
         verify: tls.verify ?? tls.ca !== undefined,
+        ...(tls.preferred ? { preferred: true } : {}),
       }
     : undefined;
   return Object.freeze({

@@ -118,6 +118,19 @@ describe('db check on the lab', { skip: SKIP }, () => {
     assert.match(r.stdout, /ok: no findings/);
   });
 
+  it('connects over the unix socket with charset, and applies TLS options (the lab MariaDB has no TLS)', () => {
+    const socket = dbUrl.replace(
+      '@127.0.0.1:3306/glance',
+      '@/glance?unix_socket=/run/mysqld/mysqld.sock&charset=utf8',
+    );
+    const viaSocket = cli(['db', 'check', '--db', socket.replace('mysql://', 'mysql+pymysql://')]);
+    assert.equal(viaSocket.code, 0, viaSocket.stdout + viaSocket.stderr);
+    const required = cli(['db', 'check', '--db', `${dbUrl}?ssl_mode=REQUIRED`]);
+    assert.equal(required.code, 3);
+    assert.match(required.stderr, /^error: .*HANDSHAKE_NO_SSL_SUPPORT/m);
+    assert.equal(cli(['db', 'check', '--db', `${dbUrl}?ssl_mode=PREFERRED`]).code, 0);
+  });
+
   it('exits 3 with one line when MySQL refuses the connection or the password', () => {
     const refused = cli(['db', 'check', '--db', dbUrl.replace(':3306/', ':1/')]);
     assert.equal(refused.code, 3);

@@ -103,6 +103,8 @@ describe('parseDbUrl', () => {
     assert.equal(parseDbUrl('mysql://u:p@db/glance?ssl_mode=REQUIRED', 'x').tls?.verify, false);
     assert.equal(parseDbUrl('mysql://u:p@db/glance?ssl_mode=VERIFY_IDENTITY', 'x').tls?.verify, true);
     assert.equal(parseDbUrl('mysql://u:p@db/glance?ssl_mode=DISABLED', 'x').tls, undefined);
+    assert.equal(parseDbUrl('mysql://u:p@db/glance?ssl_mode=PREFERRED', 'x').tls?.preferred, true);
+    assert.equal(parseDbUrl('mysql://u:p@db/glance?ssl_mode=REQUIRED', 'x').tls?.preferred, undefined);
   });
 
   it('keeps connect_timeout and reports options it does not use (devstack plugin=dbcounter)', () => {
