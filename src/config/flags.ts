@@ -138,6 +138,18 @@ const SPECS: FlagSpec[] = [
     env: 'GLANCE_HARNESS_REPORTS_DIR',
     description: 'Where reports are written (default: ./reports)',
   },
+  {
+    flags: '--db <url>',
+    key: 'db',
+    env: 'GLANCE_HARNESS_DB_URL',
+    description: 'Glance database, read-only: mysql://user:password@host:port/glance (a SELECT-only user)',
+  },
+  {
+    flags: '--glance-config <path>',
+    key: 'glanceConfig',
+    env: 'GLANCE_HARNESS_GLANCE_CONFIG',
+    description: 'glance-api.conf whose [database] connection is used when --db is not given',
+  },
 ];
 
 /**

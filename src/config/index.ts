@@ -12,6 +12,7 @@ export type {
   Interface,
   ResolvedAuth,
   ResolvedConfig,
+  ResolvedDb,
   ResolvedHarness,
   ResolvedTls,
   Source,

@@ -1,3 +1,4 @@
+import { maskDbUrl } from '../db/url.js';
 import { maskUrl, maskValue } from '../util/mask.js';
 import { describeSource } from './sources.js';
 import type { ResolvedAuth, ResolvedConfig, Sourced } from './types.js';
@@ -75,6 +76,8 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
   add('harness.prefix', cfg.harness.prefix);
   add('harness.reports_dir', cfg.harness.reportsDir);
   add('harness.timeout_ms', cfg.harness.timeoutMs);
+  add('db.url', cfg.db.url, maskDbUrl);
+  add('db.glance_config', cfg.db.glanceConfig);
   return rows;
 }
 

@@ -654,6 +654,15 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
           source: reports.source,
         };
 
+  const dbUrl = str(layers.find(S.dbUrl));
+  const glanceConfig = str(layers.find(S.glanceConfig));
+  const db = {
+    ...(dbUrl === undefined ? {} : { url: dbUrl }),
+    ...(glanceConfig === undefined
+      ? {}
+      : { glanceConfig: { value: resolve(input.cwd, glanceConfig.value), source: glanceConfig.source } }),
+  };
+
   const config: ResolvedConfig = {
     configured,
     ...(selection.cloud === undefined ? {} : { cloud: selection.cloud }),
@@ -667,6 +676,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     tls,
     imageApiVersion,
     harness: { prefix, reportsDir, timeoutMs: timeoutOf(layers.find(S.timeout)) },
+    db,
     warnings,
   };
   return deepFreeze(config);

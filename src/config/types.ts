@@ -50,6 +50,8 @@ export interface ConfigFlags {
   timeout?: string;
   prefix?: string;
   reportsDir?: string;
+  db?: string;
+  glanceConfig?: string;
 }
 
 /** A flag the CLI registers; `key` equals the attribute name commander derives from `flags`. */
@@ -94,6 +96,14 @@ export interface ResolvedHarness {
   readonly timeoutMs: Sourced<number>;
 }
 
+/** Where the Glance database is read from (`glance-harness db check`, the @db suite); both optional. */
+export interface ResolvedDb {
+  /** A database URL (mysql://…); the password stays in it, so print it only through maskDbUrl. */
+  readonly url?: Sourced<string>;
+  /** A glance-api.conf whose `[database] connection` is used when no URL is given. */
+  readonly glanceConfig?: Sourced<string>;
+}
+
 /** The effective configuration, deeply frozen. */
 export interface ResolvedConfig {
   /** False when nothing names a target: no cloud, auth URL, endpoint or credential. */
@@ -111,6 +121,7 @@ export interface ResolvedConfig {
   readonly tls: ResolvedTls;
   readonly imageApiVersion: Sourced<'2'>;
   readonly harness: ResolvedHarness;
+  readonly db: ResolvedDb;
   readonly warnings: readonly string[];
 }
 

@@ -1494,6 +1494,30 @@ cmd_break() {
   say "fault $fault is active ('lab restore' undoes it)"
 }
 
+# Tables glance-manage db_sync leaves on Zed. db_sync trusts alembic_version, so it never re-creates a
+# table dropped by hand; restore rebuilds such a database the way it undoes db-not-synced.
+readonly GLANCE_TABLES=(
+  alembic_version images image_locations image_members image_properties image_tags metadef_namespaces
+  metadef_namespace_resource_types metadef_objects metadef_properties metadef_resource_types metadef_tags
+  tasks task_info
+)
+glance_tables_missing() {
+  local have t missing=()
+  have=$(sql <<<"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'glance'") || return 1
+  for t in "${GLANCE_TABLES[@]}"; do
+    grep -qx -- "$t" <<<"$have" || missing+=("$t")
+  done
+  ((${#missing[@]})) || return 1
+  printf '%s\n' "${missing[*]}"
+}
+rebuild_incomplete_glance_db() {
+  local missing
+  missing=$(glance_tables_missing) || return 0
+  step "the glance database lacks: $missing; re-creating it (image records are lost)"
+  sql <<<'DROP DATABASE glance; CREATE DATABASE glance;'
+  unbreak_db_not_synced
+}
+
 cmd_restore() {
   require_platform
   [[ -d $LAB_DIR ]] || die "no lab at $LAB_DIR; run 'lab up' first"
@@ -1509,6 +1533,7 @@ cmd_restore() {
   fi
   # Bring back whatever is not running, as 'up' would, without re-provisioning.
   mariadb_alive || start_mariadb
+  rebuild_incomplete_glance_db
   read_pid keystone "$KEYSTONE_PROC" >/dev/null || start_keystone
   read_pid glance-api glance-api >/dev/null || start_glance
   read_pid nginx 'nginx: master' >/dev/null || start_nginx

@@ -27,7 +27,7 @@ export const TOOL_VERSION = '0.1.0';
 const STOP_GRACE_MS = 10_000;
 
 /** Suites shipped, by folder under suites/. */
-export const KNOWN_SUITES = ['discovery'] as const;
+export const KNOWN_SUITES = ['discovery', 'db'] as const;
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -133,7 +133,8 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     'test',
     '--config',
     join(SUITES_DIR, 'playwright.config.ts'),
-    ...opts.suites.map((s) => `${s}/`),
+    // Playwright filters are regexes over absolute paths: anchor them at suites/ (a checkout in /x/db/ must not match db/).
+    ...opts.suites.map((s) => `${join(SUITES_DIR, s)}/`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
   ];
   if (opts.grep) pwArgs.push('--grep', opts.grep);
   if (opts.readOnly) pwArgs.push('--grep', '@read-only');

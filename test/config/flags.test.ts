@@ -37,6 +37,8 @@ const ALL_KEYS: Record<keyof ConfigFlags, true> = {
   timeout: true,
   prefix: true,
   reportsDir: true,
+  db: true,
+  glanceConfig: true,
 };
 
 describe('CONFIG_FLAGS', () => {

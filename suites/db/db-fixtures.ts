@@ -1,0 +1,56 @@
+// The @db suites' fixtures: the read-only session on the Glance database, on top of the shared ones.
+import { homedir } from 'node:os';
+import { resolveConfig } from '../../src/config/index.js';
+import {
+  DB_ACCESS_HINT,
+  type DbSession,
+  type DbTarget,
+  openDb,
+  resolveDbTarget,
+} from '../../src/db/index.js';
+import { describeError } from '../../src/errors.js';
+import { test as base } from '../fixtures.js';
+
+export { expect, explainStatus, id } from '../fixtures.js';
+
+/** Why @db checks are skipped when the run names no database. */
+export const NO_DB_REASON = `no database access configured: ${DB_ACCESS_HINT}`;
+
+interface DbWorker {
+  dbTarget: DbTarget | undefined;
+}
+
+interface DbTest {
+  /** The read-only session; the test is skipped, with NO_DB_REASON, when no database is configured. */
+  db: DbSession;
+}
+
+export const test = base.extend<DbTest, DbWorker>({
+  dbTarget: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixture signature
+    async ({}, use) => {
+      const flags = JSON.parse(process.env.GH_FLAGS ?? '{}');
+      const cfg = resolveConfig({ flags, env: process.env, cwd: process.cwd(), homeDir: homedir() });
+      await use(resolveDbTarget(cfg));
+    },
+    { scope: 'worker' },
+  ],
+  db: async ({ dbTarget }, use, testInfo) => {
+    testInfo.skip(dbTarget === undefined, NO_DB_REASON);
+    if (dbTarget === undefined) return;
+    let session: DbSession;
+    try {
+      session = await openDb(dbTarget.spec);
+    } catch (err) {
+      throw new Error(
+        `Cannot open the Glance database ${dbTarget.spec.display} (from ${dbTarget.from}): ${describeError(err)}`,
+      );
+    }
+    testInfo.annotations.push({
+      type: 'database',
+      description: `${dbTarget.spec.display} (from ${dbTarget.from})`,
+    });
+    await use(session);
+    await session.close();
+  },
+});
