@@ -207,7 +207,7 @@ export function lastK6Error(log: string): string | undefined {
   const last = lines.at(-1);
   if (!last) return undefined;
   const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(last)?.[1];
-  return (msg ?? last).replace(/\\n/g, ' ').replace(/\\"/g, '"').replace(/\s+/g, ' ').trim().slice(0, 500);
+  return (msg ?? last).replace(/\\[nt]/g, ' ').replace(/\\"/g, '"').replace(/\s+/g, ' ').trim().slice(0, 500);
 }
 
 function targetInfo(cfg: ResolvedConfig, kind: TargetInfo['kind'], target?: Target): TargetInfo {
