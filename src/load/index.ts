@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
@@ -207,7 +207,23 @@ export function lastK6Error(log: string): string | undefined {
   const last = lines.at(-1);
   if (!last) return undefined;
   const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(last)?.[1];
-  return (msg ?? last).replace(/\\[nt]/g, ' ').replace(/\\"/g, '"').replace(/\s+/g, ' ').trim().slice(0, 500);
+  return (msg ?? last)
+    .replace(/\\[nt]/g, ' ')
+    .replace(/\\"/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 500);
+}
+
+/** Peak resident set size of a running process (Linux /proc), in bytes. */
+export function peakRssOf(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function targetInfo(cfg: ResolvedConfig, kind: TargetInfo['kind'], target?: Target): TargetInfo {
@@ -361,6 +377,11 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
+    // VmHWM is the kernel's own peak RSS of the process: sampled while k6 runs, the last value stands.
+    const rssTimer = setInterval(() => {
+      const hwm = peakRssOf(child.pid);
+      if (hwm !== undefined) load.k6.peakRssBytes = hwm;
+    }, 250);
     const onSignal = (sig: NodeJS.Signals): void => {
       if (!interrupted) opts.log(`${sig} received: stopping k6, then deleting the images this run created`);
       interrupted = true;
@@ -375,6 +396,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
       });
       child.once('close', (c) => resolve(c));
     });
+    clearInterval(rssTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await new Promise<void>((resolve) => logFile.end(resolve));

@@ -8,10 +8,14 @@ import { freemem } from 'node:os';
 export const K6_BASE_BYTES = 160 * 2 ** 20;
 export const PER_VU_OVERHEAD_BYTES = 24 * 2 ** 20;
 /**
- * Copies of the image a VU that uploads holds: its own buffer copied from the shared file, and the
- * request body k6 builds from it (k6 issues #2311, #2899). bench/load.ts measures the real figure.
+ * Image-sized copies k6 holds, as measured by bench/load.ts against the lab (1 GiB raw, k6 v1.8.1,
+ * peak RSS 7.8 GiB with 1 VU and 17.5 GiB with 4): about 3.2 per uploading VU (its buffer, the
+ * request body k6 builds from it and the copy it keeps on the response, k6 issues #2311/#2899,
+ * plus Go's GC headroom) and about 4.6 held once (the shared k6/experimental/fs file, the init VU's
+ * copy, GC headroom).
  */
-export const UPLOAD_COPIES_PER_VU = 2;
+export const UPLOAD_COPIES_PER_VU = 3.2;
+export const UPLOAD_COPIES_SHARED = 4.6;
 /** Leave this share of the available memory to everything else. */
 export const HEADROOM = 0.15;
 
@@ -34,16 +38,18 @@ export interface MemoryInput {
   availableBytes: number;
 }
 
-/** Bytes held once whatever the VU count: the shared file (k6/experimental/fs) and, for download, setup's copy. */
+/** Bytes held once whatever the VU count. Download's setup uploads the image once, like one upload VU. */
 function sharedBytes(scenario: string, imageBytes: number): number {
-  if (scenario === 'large-upload') return imageBytes;
-  if (scenario === 'download') return 2 * imageBytes;
+  if (scenario === 'large-upload') return Math.ceil(UPLOAD_COPIES_SHARED * imageBytes);
+  if (scenario === 'download') return Math.ceil((UPLOAD_COPIES_SHARED + UPLOAD_COPIES_PER_VU) * imageBytes);
   return 0;
 }
 
 function perVuBytes(scenario: string, imageBytes: number): number {
   // Downloads discard the body (responseType none), so only uploads hold image-sized memory per VU.
-  return PER_VU_OVERHEAD_BYTES + (scenario === 'large-upload' ? UPLOAD_COPIES_PER_VU * imageBytes : 0);
+  return (
+    PER_VU_OVERHEAD_BYTES + (scenario === 'large-upload' ? Math.ceil(UPLOAD_COPIES_PER_VU * imageBytes) : 0)
+  );
 }
 
 /** VUs × (image copies + overhead) + shared + base, against the available memory less headroom. */
