@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ import { type Segment, segmentArgs } from './segment.js';
 import { startTokenServer } from './token-server.js';
 
 export const SCENARIOS_DIR = join(ROOT, 'scenarios');
+
+class InterruptedBeforeK6 extends Error {}
 
 /** k6 exit codes the harness tells apart (k6 docs, "exit codes"). */
 export const K6_EXIT = {
@@ -326,6 +328,15 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
   let k6Log = '';
   let cleanup: Summary['cleanup'];
   const tokenServer = await startTokenServer(target.tokens);
+  let child: ChildProcess | undefined;
+  // Installed before the image is generated, so an early Ctrl-C still cleans up and skips k6.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (!interrupted) opts.log(`${sig} received: stopping k6, then deleting the images this run created`);
+    interrupted = true;
+    child?.kill(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     let image: { path: string; size: number; md5: string; sha512: string } | undefined;
     if (scenario !== 'churn') {
@@ -336,6 +347,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
         `Generated a ${formatBytes(gen.size)} raw image in ${((Date.now() - t0) / 1000).toFixed(1)} s (md5 ${gen.md5})`,
       );
     }
+    if (interrupted) throw new InterruptedBeforeK6();
     const args = k6Args({
       scenario,
       k6Dir,
@@ -355,7 +367,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
         `${segment ? `, segment ${segment.index}/${segment.count} (${segment.executionSegment})` : ''}`,
     );
     const logFile = createWriteStream(join(k6Dir, 'k6.log'));
-    const child = spawn(opts.k6.path, args, {
+    const k6 = spawn(opts.k6.path, args, {
       cwd: k6Dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -375,33 +387,29 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
       logFile.write(text);
       process.stderr.write(text);
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child = k6;
+    k6.stdout.on('data', onData);
+    k6.stderr.on('data', onData);
     // VmHWM is the kernel's own peak RSS of the process: sampled while k6 runs, the last value stands.
     const rssTimer = setInterval(() => {
-      const hwm = peakRssOf(child.pid);
+      const hwm = peakRssOf(k6.pid);
       if (hwm !== undefined) load.k6.peakRssBytes = hwm;
     }, 250);
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (!interrupted) opts.log(`${sig} received: stopping k6, then deleting the images this run created`);
-      interrupted = true;
-      child.kill(sig);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     k6Code = await new Promise<number | null>((resolve) => {
-      child.once('error', (err) => {
+      k6.once('error', (err) => {
         k6Log += `\nlevel=error msg="cannot start k6: ${err.message}"`;
         resolve(null);
       });
-      child.once('close', (c) => resolve(c));
+      k6.once('close', (c) => resolve(c));
     });
     clearInterval(rssTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await new Promise<void>((resolve) => logFile.end(resolve));
     if (k6Code === K6_EXIT.externalAbort) interrupted = true;
+  } catch (err) {
+    if (!(err instanceof InterruptedBeforeK6)) throw err;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await tokenServer.close();
     try {
       const swept = await cleanupImages(target.glance, { prefix, runId });
