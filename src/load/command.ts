@@ -10,7 +10,7 @@ import { newRunId } from '../run/naming.js';
 import { TOOL_VERSION } from '../run/run.js';
 import { connect } from '../target.js';
 import { SCENARIOS, type ScenarioName } from './contract.js';
-import { type LoadParams, loadProfile, runLoad } from './index.js';
+import { type LoadParams, loadProfile, runLoad, sizeLabel } from './index.js';
 import { findK6 } from './k6.js';
 import { operatorManifest } from './operator.js';
 import { parseSegment } from './segment.js';
@@ -186,14 +186,20 @@ async function emitOperator(
   const k6Dir = join(cfg.harness.reportsDir.value, runId, 'k6');
   mkdirSync(k6Dir, { recursive: true });
   const profile = loadProfile(scenario, params);
-  let image: { fileName: string; size: number; md5: string; sha512: string } | undefined;
+  let image: { fileName: string; size: number; sizeLabel: string; md5: string; sha512: string } | undefined;
   if (scenario !== 'churn') {
     const gen = await generateImage(join(k6Dir, 'data'), {
       format: 'raw',
       size: profile.sizeBytes,
       seed: runId,
     });
-    image = { fileName: gen.path.split('/').pop()!, size: gen.size, md5: gen.md5, sha512: gen.sha512 };
+    image = {
+      fileName: gen.path.split('/').pop()!,
+      size: gen.size,
+      sizeLabel: sizeLabel(gen.size),
+      md5: gen.md5,
+      sha512: gen.sha512,
+    };
     log(`Image for the pods: ${gen.path} (copy it to data/ on the glance-harness-load volume)`);
   }
   const file = join(k6Dir, 'testrun.yaml');

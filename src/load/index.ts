@@ -89,7 +89,8 @@ export function loadProfile(scenario: ScenarioName, p: LoadParams): LoadProfile 
   };
 }
 
-function sizeLabel(bytes: number): string {
+/** `1GiB`, `64MiB`, `256KiB` or bytes: the `size` tag of the metrics. */
+export function sizeLabel(bytes: number): string {
   if (bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30}GiB`;
   if (bytes % MiB === 0) return `${bytes / MiB}MiB`;
   if (bytes % 1024 === 0) return `${bytes / 1024}KiB`;

@@ -10,7 +10,7 @@ export interface OperatorManifestInput {
   smoke: boolean;
   /** Runner pods: k6-operator splits the load profile with execution segments, one per pod. */
   parallelism: number;
-  image?: { fileName: string; size: number; md5: string; sha512: string };
+  image?: { fileName: string; size: number; sizeLabel: string; md5: string; sha512: string };
 }
 
 function yamlString(s: string): string {
@@ -38,6 +38,7 @@ export function operatorManifest(m: OperatorManifestInput): string {
       ? ([
           ['GH_IMAGE_FILE', `/test/data/${m.image.fileName}`],
           ['GH_SIZE', m.image.size],
+          ['GH_SIZE_LABEL', m.image.sizeLabel],
           ['GH_IMAGE_MD5', m.image.md5],
           ['GH_IMAGE_SHA512', m.image.sha512],
         ] as Array<[string, string | number]>)
@@ -55,11 +56,7 @@ export function operatorManifest(m: OperatorManifestInput): string {
     `# k6-operator TestRun for glance-harness scenario ${m.scenario} (run ${m.runId}).`,
     '# Before applying:',
     '#   1. a PersistentVolumeClaim "glance-harness-load" holding the repository\'s scenarios/ folder',
-    ...(m.image
-      ? [
-          `#      and data/${m.image.fileName} (glance-harness writes it with the same seed: see docs/load.md)`,
-        ]
-      : []),
+    ...(m.image ? [`#      and data/${m.image.fileName} (written next to this manifest, under data/)`] : []),
     '#   2. kubectl create secret generic glance-harness-token --from-literal=token="$(openstack token issue -f value -c id)"',
     `# Images are named and tagged with the run id; afterwards: glance-harness cleanup --run-id ${m.runId}`,
     'apiVersion: k6.io/v1alpha1',

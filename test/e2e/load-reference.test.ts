@@ -228,6 +228,27 @@ describe('glance-harness load against the embedded reference', { skip: SKIP }, (
   });
 });
 
+describe('glance-harness load --emit k6-operator', () => {
+  it('writes a TestRun for the configured endpoint with the parallelism and the image for the pods', async () => {
+    const r = await cli(
+      ['load', 'download', '--emit', 'k6-operator', '--parallelism', '3', '--size', '64KiB'],
+      {
+        ...adminEnv(),
+        K6_BIN: join(work, 'no-k6-needed'),
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const file = r.stdout.trim();
+    const yaml = readFileSync(file, 'utf8');
+    assert.match(yaml, /^kind: TestRun$/m);
+    assert.match(yaml, /^ {2}parallelism: 3$/m);
+    assert.ok(yaml.includes(`-e GH_GLANCE_URL=${ref.glanceUrl} `));
+    const image = /GH_IMAGE_FILE=\/test\/data\/(\S+)/.exec(yaml)?.[1];
+    assert.ok(image && statSync(join(file, '..', 'data', image)).size === 65536);
+    assert.ok(!yaml.includes(adminPassword));
+  });
+});
+
 describe('glance-harness load without k6', () => {
   it('names the install command and exits 2', async () => {
     const r = await cli(['load', 'churn', '--smoke'], { ...adminEnv(), K6_BIN: join(work, 'no-k6-here') });

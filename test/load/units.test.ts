@@ -225,7 +225,7 @@ describe('options', () => {
       profile: loadProfile('large-upload', { smoke: false, vus: 8 }),
       smoke: false,
       parallelism: 4,
-      image: { fileName: 'raw.raw', size: 10, md5: 'm', sha512: 's' },
+      image: { fileName: 'raw.raw', size: 10, sizeLabel: '10B', md5: 'm', sha512: 's' },
     });
     assert.match(yaml, /^kind: TestRun$/m);
     assert.match(yaml, /^ {2}parallelism: 4$/m);
