@@ -8,11 +8,11 @@ import { freemem } from 'node:os';
 export const K6_BASE_BYTES = 160 * 2 ** 20;
 export const PER_VU_OVERHEAD_BYTES = 24 * 2 ** 20;
 /**
- * Image-sized copies k6 holds, as measured by bench/load.ts against the lab (1 GiB raw, k6 v1.8.1,
- * peak RSS 7.8 GiB with 1 VU and 17.5 GiB with 4): about 3.2 per uploading VU (its buffer, the
- * request body k6 builds from it and the copy it keeps on the response, k6 issues #2311/#2899,
- * plus Go's GC headroom) and about 4.6 held once (the shared k6/experimental/fs file, the init VU's
- * copy, GC headroom).
+ * Image-sized copies k6 holds, from bench/load.ts against the lab (1 GiB raw, k6 v1.8.1, two runs:
+ * peak RSS 7.6 and 6.7 GiB with 1 VU, 17.1 and 16.7 GiB with 4 VUs): about 3.2 per uploading VU
+ * (its buffer, the request body k6 builds from it and the copy it keeps on the response, k6 issues
+ * #2311/#2899, plus Go's GC headroom) and about 4.6 held once (the shared k6/experimental/fs file, the
+ * init VU's copy, GC headroom). These bound all four measurements from above.
  */
 export const UPLOAD_COPIES_PER_VU = 3.2;
 export const UPLOAD_COPIES_SHARED = 4.6;
