@@ -70,7 +70,7 @@ export interface LoadSection {
   scenario: string;
   /** Smoke mode: seconds long, thresholds off; the checks are then correctness facts only. */
   smoke: boolean;
-  k6: { version: string; path: string; exitCode: number | null };
+  k6: { version: string; path: string; exitCode: number | null; peakRssBytes?: number };
   options: Record<string, string | number>;
   /** Share of the load profile this machine ran (`--segment i/n`). */
   segment?: { index: number; count: number; executionSegment: string };
