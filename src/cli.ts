@@ -14,6 +14,7 @@ import {
 import { registerDbCommand } from './db/command.js';
 import { ConfigError, describeError, ExitCode, HarnessError, UsageError } from './errors.js';
 import { runLab } from './lab/index.js';
+import { registerLoadCommand } from './load/command.js';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
 import { cleanupImages } from './run/cleanup.js';
 import { KNOWN_SUITES, runSuites, TOOL_VERSION } from './run/run.js';
@@ -126,6 +127,8 @@ export function buildProgram(): Command {
     if (opts.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     process.exitCode = outcome.exitCode;
   });
+
+  registerLoadCommand(program, { withConfigFlags, flagsOf, loadConfig, referenceFlags, log });
 
   withConfigFlags(
     program

@@ -57,8 +57,33 @@ export interface Summary {
     allureResults?: string;
     playwrightJson?: string;
     evidence?: string;
+    /** `glance-harness load`: k6's summary JSON, web-dashboard export and throughput chart. */
+    k6?: string;
   };
   cleanup?: { deleted: number; failed: string[] };
+  /** Present when the run was `glance-harness load`. */
+  load?: LoadSection;
+}
+
+/** A k6 load run's results (`glance-harness load <scenario>`). */
+export interface LoadSection {
+  scenario: string;
+  /** Smoke mode: seconds long, thresholds off; the checks are then correctness facts only. */
+  smoke: boolean;
+  k6: { version: string; path: string; exitCode: number | null; peakRssBytes?: number };
+  options: Record<string, string | number>;
+  /** Share of the load profile this machine ran (`--segment i/n`). */
+  segment?: { index: number; count: number; executionSegment: string };
+  memory?: { availableBytes: number; requiredBytes: number; maxSafeVus: number };
+  thresholds: Array<{
+    metric: string;
+    expression: string;
+    ok: boolean;
+    observed?: { stat: string; value: number };
+  }>;
+  /** Key metrics as k6 reported them (MB/s, bytes, p95 per operation, failure rates). */
+  metrics: Record<string, Record<string, number>>;
+  files: { summary?: string; dashboard?: string; chart?: string; points?: string };
 }
 
 // Minimal view of Playwright's JSON reporter output: only what the summary needs.

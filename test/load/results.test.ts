@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { loadJunit } from '../../src/load/report.js';
+import {
+  checksOf,
+  type K6Summary,
+  metricSlug,
+  readK6Summary,
+  thresholdStat,
+  thresholdsOf,
+  throughputSeries,
+  throughputSvg,
+} from '../../src/load/results.js';
+
+const work = mkdtempSync(join(tmpdir(), 'gh-load-results-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const summary: K6Summary = {
+  state: { testRunDurationMs: 1234 },
+  metrics: {
+    upload_mbps: {
+      type: 'trend',
+      values: { med: 12.5, 'p(90)': 20 },
+      thresholds: { 'p(50)>20': { ok: false } },
+    },
+    upload_failed: { type: 'rate', values: { rate: 0 }, thresholds: { 'rate<0.01': { ok: true } } },
+    'http_req_duration{op:create}': {
+      type: 'trend',
+      values: { 'p(95)': 80 },
+      thresholds: { 'p(95)<1000': { ok: true } },
+    },
+    iterations: { type: 'counter', values: { count: 3 } },
+    checks: { type: 'rate', values: { rate: 1, passes: 9, fails: 0 } },
+  },
+};
+
+describe('k6 summary → checks', () => {
+  it('one check per threshold; a failed one names the observed statistic', () => {
+    const checks = checksOf('large-upload', summary, false);
+    assert.deepEqual(
+      checks.map((c) => [c.id, c.status]),
+      [
+        ['load.large-upload.http_req_duration.op-create', 'passed'],
+        ['load.large-upload.upload_failed', 'passed'],
+        ['load.large-upload.upload_mbps', 'failed'],
+      ],
+    );
+    assert.equal(checks[2]?.error, 'Threshold upload_mbps p(50)>20 failed: p(50) = 12.5');
+  });
+
+  it('smoke mode: iterations ran, failure rate 0 and every k6 check passed', () => {
+    assert.ok(checksOf('large-upload', summary, true).every((c) => c.status === 'passed'));
+    const broken: K6Summary = {
+      metrics: {
+        iterations: { type: 'counter', values: { count: 0 } },
+        checks: { type: 'rate', values: { rate: 0.5, passes: 1, fails: 1 } },
+      },
+    };
+    const checks = checksOf('download', broken, true);
+    assert.deepEqual(
+      checks.map((c) => [c.id, c.status, c.error]),
+      [
+        ['load.download.smoke.iterations', 'failed', 'k6 completed no iteration'],
+        ['load.download.smoke.failures', 'failed', 'download_failed was never recorded'],
+        ['load.download.smoke.checks', 'failed', '1 of 2 k6 checks failed'],
+      ],
+    );
+  });
+
+  it('thresholdStat and metricSlug', () => {
+    assert.equal(thresholdStat('p(95)<500'), 'p(95)');
+    assert.equal(thresholdStat('rate==1'), 'rate');
+    assert.equal(thresholdStat('count < 1'), 'count');
+    assert.equal(metricSlug('checks{kind:integrity}'), 'checks.kind-integrity');
+    assert.equal(thresholdsOf(summary).length, 3);
+  });
+
+  it('readK6Summary explains a missing or malformed file', () => {
+    assert.match(readK6Summary(join(work, 'none.json')) as string, /k6 wrote no summary/);
+    writeFileSync(join(work, 'bad.json'), '{');
+    assert.match(readK6Summary(join(work, 'bad.json')) as string, /not JSON/);
+    writeFileSync(join(work, 'empty.json'), '{}');
+    assert.match(readK6Summary(join(work, 'empty.json')) as string, /no "metrics" object/);
+  });
+
+  it('JUnit: a testcase per check, failures carry the message, XML escaped', () => {
+    const xml = loadJunit('load.large-upload', checksOf('large-upload', summary, false), 1234);
+    assert.match(xml, /tests="3" failures="1" errors="0"/);
+    assert.match(xml, /<failure message="Threshold upload_mbps p\(50\)&gt;20 failed: p\(50\) = 12.5"/);
+    assert.match(
+      loadJunit('x', [], 1, 'k6 exited 107: "a" <b>'),
+      /<error message="k6 exited 107: &quot;a&quot; &lt;b&gt;"/,
+    );
+  });
+});
+
+describe('throughput chart', () => {
+  it('reads MB/s samples from gzipped NDJSON, leaving out the harness token calls', async () => {
+    const lines = [
+      { type: 'Metric', metric: 'upload_mbps', data: {} },
+      {
+        type: 'Point',
+        metric: 'upload_mbps',
+        data: { time: '2026-11-22T00:00:00.000Z', value: 100, tags: {} },
+      },
+      {
+        type: 'Point',
+        metric: 'upload_mbps',
+        data: { time: '2026-11-22T00:00:02.000Z', value: 80, tags: {} },
+      },
+      {
+        type: 'Point',
+        metric: 'http_reqs',
+        data: { time: '2026-11-22T00:00:01.000Z', value: 1, tags: { op: 'token' } },
+      },
+    ];
+    const file = join(work, 'points.ndjson.gz');
+    writeFileSync(file, gzipSync(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`));
+    assert.deepEqual(await throughputSeries(file, 'large-upload'), [
+      { t: 0, value: 100 },
+      { t: 2, value: 80 },
+    ]);
+    assert.deepEqual(await throughputSeries(file, 'churn'), []);
+    const svg = throughputSvg(
+      [
+        { t: 0, value: 100 },
+        { t: 2, value: 80 },
+      ],
+      'up <1>',
+      'MB/s',
+    );
+    assert.match(svg, /^<svg xmlns/);
+    assert.match(svg, /up &lt;1&gt;/);
+    assert.equal((svg.match(/<circle /g) ?? []).length, 2);
+    writeFileSync(join(work, 'c.svg'), throughputSvg([], 't', 'u'));
+    assert.match(readFileSync(join(work, 'c.svg'), 'utf8'), /no samples recorded/);
+  });
+});
