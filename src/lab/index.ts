@@ -36,6 +36,7 @@ export const LAB_FAULTS = [
   'store-full',
   'store-mount-lost',
   'proxy-body-limit',
+  'swift-unmounted',
 ] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 

@@ -66,11 +66,17 @@ readonly PACKAGES=(
 )
 readonly FAULTS=(
   db-not-synced db-down keystone-service-password-wrong keystone-down glance-down
-  store-unwritable store-removed store-full store-mount-lost proxy-body-limit
+  store-unwritable store-removed store-full store-mount-lost proxy-body-limit swift-unmounted
 )
+# Swift all-in-one, installed and started only by the swift-unmounted fault.
+readonly SWIFT_PACKAGES=(swift swift-proxy swift-account swift-container swift-object memcached)
+readonly SWIFT_ETC=$LAB_DIR/swift/etc SWIFT_DEVICES=$LAB_DIR/swift/node
+readonly SWIFT_PROXY_PORT=8090 SWIFT_ACCOUNT_PORT=6212 SWIFT_CONTAINER_PORT=6211 SWIFT_OBJECT_PORT=6210
+readonly MEMCACHED_PORT=11212
+readonly GLANCE_SWIFT_CONF=/etc/glance/glance-swift-store.conf
 
 # Filled from $PASSWORDS_FILE by load_secrets.
-ADMIN_PASS='' DEMO_PASS='' GLANCE_PASS='' GLANCE_DB_PASS='' KEYSTONE_DB_PASS='' READONLY_DB_PASS=''
+ADMIN_PASS='' DEMO_PASS='' GLANCE_PASS='' GLANCE_DB_PASS='' KEYSTONE_DB_PASS='' READONLY_DB_PASS='' SWIFT_KEY=''
 FRESH_SECRETS=0
 STORE_FS_DESCRIPTION=''
 KEYSTONE_CONF_CHANGED=0
@@ -172,7 +178,7 @@ init_service_dirs() {
 
 missing_packages() {
   local p
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) == installed ]] || printf '%s\n' "$p"
   done
 }
@@ -186,9 +192,11 @@ apt_lists_stale() {
   return 1
 }
 
+# $@: packages wanted (default: the lab's own).
 ensure_packages() {
-  local missing=()
-  mapfile -t missing < <(missing_packages)
+  local missing=() wanted=("$@")
+  ((${#wanted[@]})) || wanted=("${PACKAGES[@]}")
+  mapfile -t missing < <(missing_packages "${wanted[@]}")
   if ((${#missing[@]} == 0)); then
     step "packages present"
     return
@@ -1286,6 +1294,165 @@ break_proxy_body_limit() {
 unbreak_proxy_body_limit() {
   install_nginx_conf 0 || true
   reload_nginx
+}
+
+# --- swift-unmounted: a swift all-in-one whose only device is not mounted (mount_check = true), and
+# Glance storing new images in it. Storage servers answer 507, the swift proxy 503; Glance's swift
+# client retries for ~31 s, then the upload gets 500 and the image stays queued.
+
+write_swift_server_conf() {
+  local kind=$1 port=$2
+  cat <<EOF
+# $kind server of the lab's swift all-in-one; $GENERATED_MARK.
+[DEFAULT]
+bind_ip = $HOST
+bind_port = $port
+workers = 1
+user = swift
+swift_dir = $SWIFT_ETC
+devices = $SWIFT_DEVICES
+mount_check = true
+log_name = lab-swift-$kind
+
+[pipeline:main]
+pipeline = $kind-server
+
+[app:$kind-server]
+use = egg:swift#$kind
+EOF
+}
+
+write_swift_proxy_conf() {
+  cat <<EOF
+# proxy server of the lab's swift all-in-one; $GENERATED_MARK.
+[DEFAULT]
+bind_ip = $HOST
+bind_port = $SWIFT_PROXY_PORT
+workers = 1
+user = swift
+swift_dir = $SWIFT_ETC
+log_name = lab-swift-proxy
+
+[pipeline:main]
+pipeline = catch_errors proxy-logging cache tempauth proxy-logging proxy-server
+
+[app:proxy-server]
+use = egg:swift#proxy
+account_autocreate = true
+
+[filter:tempauth]
+use = egg:swift#tempauth
+user_glance_glance = $SWIFT_KEY .admin
+
+[filter:cache]
+use = egg:swift#memcache
+memcache_servers = $HOST:$MEMCACHED_PORT
+
+[filter:catch_errors]
+use = egg:swift#catch_errors
+
+[filter:proxy-logging]
+use = egg:swift#proxy_logging
+EOF
+}
+
+setup_swift() {
+  if [[ -z $SWIFT_KEY ]]; then
+    SWIFT_KEY=$(openssl rand -hex 16)
+    printf 'SWIFT_KEY=%s\n' "$SWIFT_KEY" >>"$PASSWORDS_FILE"
+  fi
+  install -d -o swift -g swift -m 0755 "$LAB_DIR/swift" "$SWIFT_ETC" "$SWIFT_DEVICES" "$SWIFT_DEVICES/d1"
+  if mountpoint -q "$SWIFT_DEVICES/d1"; then die "$SWIFT_DEVICES/d1 is a mount point; the fault needs it unmounted"; fi
+  write_swift_server_conf account "$SWIFT_ACCOUNT_PORT" >"$SWIFT_ETC/account-server.conf"
+  write_swift_server_conf container "$SWIFT_CONTAINER_PORT" >"$SWIFT_ETC/container-server.conf"
+  write_swift_server_conf object "$SWIFT_OBJECT_PORT" >"$SWIFT_ETC/object-server.conf"
+  write_swift_proxy_conf >"$SWIFT_ETC/proxy-server.conf"
+  local ring port
+  for ring in "account:$SWIFT_ACCOUNT_PORT" "container:$SWIFT_CONTAINER_PORT" "object:$SWIFT_OBJECT_PORT"; do
+    port=${ring#*:}
+    ring=${ring%%:*}
+    [[ -s $SWIFT_ETC/$ring.ring.gz ]] && continue
+    (
+      cd "$SWIFT_ETC"
+      swift-ring-builder "$ring.builder" create 6 1 1
+      swift-ring-builder "$ring.builder" add "r1z1-$HOST:$port/d1" 100
+      swift-ring-builder "$ring.builder" rebalance
+    ) >>"$LOG_DIR/swift-rings.log" 2>&1 || die "swift-ring-builder failed for $ring; see $LOG_DIR/swift-rings.log"
+  done
+  chown -R swift:swift "$SWIFT_ETC"
+  chmod 0640 "$SWIFT_ETC"/*.conf
+  step "swift configs and rings in $SWIFT_ETC (device $SWIFT_DEVICES/d1 not mounted, mount_check = true)"
+}
+
+port_listening() { [[ -n $(port_holder "$1") ]]; }
+
+# $1 name, $2 port, $3 binary, then its arguments: run in the foreground under start-stop-daemon.
+start_swift_daemon() {
+  local name=$1 port=$2 bin=$3
+  shift 3
+  if read_pid "$name" "$bin" >/dev/null; then return 0; fi
+  require_port_free "$port" "$name"
+  start-stop-daemon --start --quiet --background --make-pidfile --pidfile "$RUN_DIR/$name.pid" \
+    --output "$LOG_DIR/$name.log" --startas "$bin" -- "$@" 9>&- || die "could not start $name"
+  wait_until 20 port_listening "$port" || die "$name does not listen on $HOST:$port; see $LOG_DIR/$name.log"
+}
+
+start_swift() {
+  start_swift_daemon lab-memcached "$MEMCACHED_PORT" /usr/bin/memcached -u memcache -l "$HOST" -p "$MEMCACHED_PORT" -m 32
+  start_swift_daemon lab-swift-account "$SWIFT_ACCOUNT_PORT" /usr/bin/swift-account-server "$SWIFT_ETC/account-server.conf"
+  start_swift_daemon lab-swift-container "$SWIFT_CONTAINER_PORT" /usr/bin/swift-container-server "$SWIFT_ETC/container-server.conf"
+  start_swift_daemon lab-swift-object "$SWIFT_OBJECT_PORT" /usr/bin/swift-object-server "$SWIFT_ETC/object-server.conf"
+  start_swift_daemon lab-swift-proxy "$SWIFT_PROXY_PORT" /usr/bin/swift-proxy-server "$SWIFT_ETC/proxy-server.conf"
+  step "swift proxy http://$HOST:$SWIFT_PROXY_PORT (tempauth), account/container/object servers and memcached started"
+}
+
+stop_swift() {
+  local pair
+  for pair in lab-swift-proxy:swift-proxy-server lab-swift-object:swift-object-server \
+    lab-swift-container:swift-container-server lab-swift-account:swift-account-server lab-memcached:memcached; do
+    stop_recorded "${pair%%:*}" "${pair#*:}"
+  done
+}
+
+# The lab's glance-api.conf with a swift backend made the default one.
+write_glance_swift_conf() {
+  write_glance_conf "$GLANCE_PASS" |
+    sed -e 's/^enabled_backends = fs:file$/enabled_backends = fs:file, swift:swift/' \
+      -e 's/^default_backend = fs$/default_backend = swift/'
+  cat <<EOF
+
+[swift]
+swift_store_container = glance
+swift_store_create_container_on_put = true
+swift_store_config_file = $GLANCE_SWIFT_CONF
+default_swift_reference = lab
+EOF
+}
+
+break_swift_unmounted() {
+  ensure_packages "${SWIFT_PACKAGES[@]}"
+  setup_swift
+  start_swift
+  (
+    umask 027
+    printf '[lab]\nuser = glance:glance\nkey = %s\nauth_address = http://%s:%s/auth/v1.0\nauth_version = 1\n' \
+      "$SWIFT_KEY" "$HOST" "$SWIFT_PROXY_PORT" >"$GLANCE_SWIFT_CONF"
+  )
+  chown root:glance "$GLANCE_SWIFT_CONF"
+  write_glance_swift_conf >"$ETC_DIR/glance-api.conf.fault"
+  chmod 0600 "$ETC_DIR/glance-api.conf.fault"
+  install_if_changed "$ETC_DIR/glance-api.conf.fault" "$GLANCE_CONF" 0640 root:glance || true
+  restart_glance
+  explain "started a swift all-in-one (proxy :$SWIFT_PROXY_PORT) whose device $SWIFT_DEVICES/d1 is not mounted (mount_check = true); swift is Glance's default store" \
+    "upload -> 500 after ~31 s (Glance's swift client retries the container PUT), image stays queued; direct and through nginx alike" \
+    "curl -s -o /dev/null -w '%{http_code}\\n' -X PUT http://$HOST:$SWIFT_CONTAINER_PORT/d1/0/AUTH_glance/probe -H 'X-Timestamp: 1'   # 507" \
+    "grep -c 'Failed to add container to Swift' $LOG_DIR/glance-api.log"
+}
+unbreak_swift_unmounted() {
+  stop_swift
+  rm -f "$ETC_DIR/glance-api.conf.fault" "$GLANCE_SWIFT_CONF"
+  install_glance_conf "$GLANCE_PASS" >/dev/null || true
+  restart_glance
 }
 
 cmd_watch_store_mount() {

@@ -431,6 +431,28 @@ const CASES: Record<LabFault, FaultCase> = {
       });
     },
   },
+
+  'swift-unmounted': {
+    title: 'swift-unmounted: PUT file 500 after ~31 s (swift client retries), image queued; nginx passes it',
+    run: async (t) => {
+      const token = await adminToken();
+      await withFault(t, 'swift-unmounted', async () => {
+        const data = randomBytes(100_000);
+        const puts = await Promise.all(
+          [GLANCE, PROXY].map(async (base) => {
+            const id = await createImage(base, token, 'swift');
+            return { base, id, put: await upload(base, token, id, data) };
+          }),
+        );
+        for (const { base, id, put } of puts) {
+          expectStatus(put, 500, `PUT ${base}/v2/images/{id}/file`);
+          assert.ok(put.body.includes(GENERIC_500), describeReply('generic 500 body', put));
+          assert.ok(put.ms >= 20_000, `the 500 came after Glance's retries (${put.ms} ms), not at once`);
+          assert.equal((await showImage(token, id)).status, 'queued');
+        }
+      });
+    },
+  },
 };
 
 function sleep(ms: number): Promise<void> {
