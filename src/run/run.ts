@@ -8,6 +8,7 @@ import { describeError, ExitCode, HarnessError } from '../errors.js';
 import {
   type CheckResult,
   checksFromPlaywright,
+  readFindings,
   readPlaywrightJson,
   type Summary,
   type TargetInfo,
@@ -97,6 +98,9 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       totals: totals(fields.checks),
     };
+    const findings = readFindings(runDir);
+    if (findings.length > 0) summary.findings = findings;
+    for (const f of findings) opts.log(`Finding ${f.kind}${f.schema ? ` (${f.schema})` : ''}: ${JSON.stringify(f)}`);
     return { exitCode: summary.exitCode, summary, summaryPath: writeSummary(reportsDir, runDir, summary) };
   };
 
