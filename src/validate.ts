@@ -195,7 +195,10 @@ export function schemas(options: RegistryOptions = {}): SchemaRegistry {
 }
 
 /** The keys a response is checked against for `key`: itself, its strict and its live counterpart. */
-export function schemaSet(reg: SchemaRegistry, key: string): { pinned?: string; strict?: string; live?: string } {
+export function schemaSet(
+  reg: SchemaRegistry,
+  key: string,
+): { pinned?: string; strict?: string; live?: string } {
   const m = /^glance\/([a-z]+)\/(?!strict\/)(.+)$/.exec(key);
   const out: { pinned?: string; strict?: string; live?: string } = {};
   if (reg.has(key)) out.pinned = key;

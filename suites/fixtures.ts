@@ -5,8 +5,8 @@ import { test as base, expect as baseExpect } from '@playwright/test';
 import { resolveConfig } from '../src/config/index.js';
 import type { ApiResponse, GlanceClient, Image } from '../src/glance/index.js';
 import type { Exchange } from '../src/http/evidence.js';
-import { runImageName, runTags } from '../src/run/naming.js';
 import { describeFinding, type LiveSchemaReport, loadLiveSchemas } from '../src/live-schemas.js';
+import { runImageName, runTags } from '../src/run/naming.js';
 import { connect, type Target } from '../src/target.js';
 import { schemaSet, schemas } from '../src/validate.js';
 
@@ -45,6 +45,13 @@ export class ImageFactory {
 
   /** Creates an image; fails the test (not the harness) when Glance does not answer 201. */
   async create(purpose: string, fields: Record<string, unknown> = {}): Promise<Image> {
+    const res = await this.request(purpose, fields);
+    baseExpect(res.status, explainStatus(res, 201)).toBe(201);
+    return res.body as Image;
+  }
+
+  /** POST /v2/images named and tagged for the run, whatever the answer; a created image is tracked. */
+  async request(purpose: string, fields: Record<string, unknown> = {}): Promise<ApiResponse<Image>> {
     if (this.ctx.readOnly) throw new Error(`--read-only run: refusing to create image "${purpose}"`);
     const res = await this.glance.images.create({
       name: runImageName(this.ctx.prefix, this.ctx.runId, purpose),
@@ -53,10 +60,9 @@ export class ImageFactory {
       ...fields,
       tags: [...runTags(this.ctx.runId), ...((fields.tags as string[] | undefined) ?? [])],
     });
-    baseExpect(res.status, explainStatus(res, 201)).toBe(201);
-    const image = res.body as Image;
-    this.created.push(image.id);
-    return image;
+    const createdId = res.status === 201 ? (res.body as Image | undefined)?.id : undefined;
+    if (createdId) this.created.push(createdId);
+    return res;
   }
 
   /** Registers an image created another way so it is removed too. */
@@ -68,10 +74,13 @@ export class ImageFactory {
   async dispose(): Promise<string[]> {
     const left: string[] = [];
     for (const imageId of this.created.reverse()) {
-      await this.glance.images
-        .update(imageId, [{ op: 'replace', path: '/protected', value: false }])
-        .catch(() => undefined);
-      const res = await this.glance.images.delete(imageId).catch(() => undefined);
+      let res = await this.glance.images.delete(imageId).catch(() => undefined);
+      if (res?.status === 403) {
+        await this.glance.images
+          .update(imageId, [{ op: 'replace', path: '/protected', value: false }])
+          .catch(() => undefined);
+        res = await this.glance.images.delete(imageId).catch(() => undefined);
+      }
       if (!res || (res.status !== 204 && res.status !== 404)) left.push(imageId);
     }
     return left;
@@ -132,7 +141,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       if (report.findings.length > 0) {
         const dir = join(ctx.runDir, 'findings');
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, `schemas-worker-${process.pid}.json`), JSON.stringify(report.findings, null, 2));
+        writeFileSync(
+          join(dir, `schemas-worker-${process.pid}.json`),
+          JSON.stringify(report.findings, null, 2),
+        );
       }
       await use(report);
     },

@@ -24,7 +24,7 @@ export const SUITES_DIR = join(ROOT, 'suites');
 export const TOOL_VERSION = '0.1.0';
 
 /** Suites shipped, by folder under suites/. */
-export const KNOWN_SUITES = ['discovery'] as const;
+export const KNOWN_SUITES = ['discovery', 'images', 'update', 'negative', 'lifecycle', 'schemas'] as const;
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -100,7 +100,8 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     };
     const findings = readFindings(runDir);
     if (findings.length > 0) summary.findings = findings;
-    for (const f of findings) opts.log(`Finding ${f.kind}${f.schema ? ` (${f.schema})` : ''}: ${JSON.stringify(f)}`);
+    for (const f of findings)
+      opts.log(`Finding ${f.kind}${f.schema ? ` (${f.schema})` : ''}: ${JSON.stringify(f)}`);
     return { exitCode: summary.exitCode, summary, summaryPath: writeSummary(reportsDir, runDir, summary) };
   };
 
