@@ -181,7 +181,9 @@ function formatErrors(errors: readonly ErrorObject[]): string[] {
         ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
         : e.keyword === 'enum'
           ? ` (${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)})`
-          : '';
+          : e.keyword === 'const'
+            ? ` (${JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue)})`
+            : '';
     return `${path} ${e.message ?? e.keyword}${extra}`;
   });
 }
