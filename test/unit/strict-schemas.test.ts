@@ -8,7 +8,7 @@ import { SCHEMAS_DIR, SchemaRegistry, schemaDrift, schemaSet } from '../../src/v
 const captured = JSON.parse(
   readFileSync(new URL('../../schemas/glance/zed/fixtures/image-after-upload.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
-const active = { ...captured, owner: '0123456789abcdef0123456789abcdef' };
+const active: Record<string, unknown> = { ...captured, owner: '0123456789abcdef0123456789abcdef' };
 const queued = {
   ...active,
   status: 'queued',
