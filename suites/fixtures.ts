@@ -17,6 +17,8 @@ export interface RunContext {
   prefix: string;
   readOnly: boolean;
   authType: string;
+  /** The target's hashing_algorithm (--hash-algo), sha512 unless configured. */
+  hashAlgo: string;
 }
 
 function runContext(): RunContext {
@@ -26,6 +28,7 @@ function runContext(): RunContext {
     prefix: process.env.GH_PREFIX ?? 'gh',
     readOnly: process.env.GH_READ_ONLY === '1',
     authType: 'unknown',
+    hashAlgo: 'sha512',
   };
 }
 
@@ -121,6 +124,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const flags = JSON.parse(process.env.GH_FLAGS ?? '{}');
       const cfg = resolveConfig({ flags, env: process.env, cwd: process.cwd(), homeDir: homedir() });
       ctx.authType = cfg.authType.value;
+      ctx.hashAlgo = cfg.harness.hashAlgo.value;
       const target = await connect(cfg);
       const evidenceDir = join(ctx.runDir, 'evidence');
       mkdirSync(evidenceDir, { recursive: true });
@@ -136,7 +140,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   liveSchemas: [
     async ({ target, ctx }, use) => {
-      const report = await loadLiveSchemas(target.glance, schemas(), 'zed');
+      const report = await loadLiveSchemas(target.glance, schemas({ hashAlgo: ctx.hashAlgo }), 'zed');
       currentLiveSchemas = report;
       if (report.findings.length > 0) {
         const dir = join(ctx.runDir, 'findings');

@@ -75,6 +75,7 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
   add('harness.prefix', cfg.harness.prefix);
   add('harness.reports_dir', cfg.harness.reportsDir);
   add('harness.timeout_ms', cfg.harness.timeoutMs);
+  add('harness.hash_algo', cfg.harness.hashAlgo);
   return rows;
 }
 

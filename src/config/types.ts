@@ -49,6 +49,7 @@ export interface ConfigFlags {
   osImageApiVersion?: string;
   timeout?: string;
   prefix?: string;
+  hashAlgo?: string;
   reportsDir?: string;
 }
 
@@ -92,6 +93,8 @@ export interface ResolvedHarness {
   readonly prefix: Sourced<string>;
   readonly reportsDir: Sourced<string>;
   readonly timeoutMs: Sourced<number>;
+  /** Glance's hashing_algorithm on the target (os_hash_algo of its images). */
+  readonly hashAlgo: Sourced<string>;
 }
 
 /** The effective configuration, deeply frozen. */
