@@ -166,6 +166,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       });
       const ids = seen.map((e) => e.requestId).filter((r): r is string => Boolean(r));
       if (ids.length > 0) testInfo.annotations.push({ type: 'request-ids', description: ids.join(' ') });
+      const last = seen.at(-1);
+      if (last && testInfo.status !== testInfo.expectedStatus) {
+        testInfo.annotations.push({
+          type: 'last-request',
+          description: `${last.method} ${last.path} → ${last.status ?? last.error?.code ?? 'no answer'} (${last.requestId ?? 'no request id'})`,
+        });
+      }
     }
   },
   glance: async ({ target, exchanges: _recording }, use) => {
