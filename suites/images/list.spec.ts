@@ -246,7 +246,7 @@ test.describe('images: list', { tag: ['@images'] }, () => {
 });
 
 test.describe('images: list existing', { tag: ['@images', '@read-only'] }, () => {
-  test('GET /v2/images returns 200 and a valid page; each listed image shows the same through GET', {
+  test('GET /v2/images returns 200 and a valid page; each listed image shows through GET', {
     annotation: id('images.list.existing'),
   }, async ({ glance }) => {
     const res = await listPage(glance, { limit: 5 });
@@ -262,7 +262,7 @@ test.describe('images: list existing', { tag: ['@images', '@read-only'] }, () =>
       expect(shown).toHaveStatus(200);
       expect(shown).toMatchSchema('glance/zed/image');
       expect(shown.body?.id).toBe(image.id);
-      expect(shown.body?.status).toBe(image.status);
+      expect(shown.body?.created_at).toBe(image.created_at);
     }
   });
 });
