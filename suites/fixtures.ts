@@ -197,7 +197,7 @@ function describeExchange(res: ApiResponse): string {
 function noteDrift(key: string): void {
   const name = /^glance\/[a-z]+\/(.+)$/.exec(key)?.[1];
   const report = currentLiveSchemas;
-  if (!name || !report || !report.findings.some((f) => f.schema === name)) return;
+  if (!name || !report?.findings.some((f) => f.schema === name)) return;
   let info: ReturnType<typeof base.info>;
   try {
     info = base.info();
