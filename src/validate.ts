@@ -14,6 +14,14 @@ export type PinnedFamily = (typeof PINNED_FAMILIES)[number];
 /** Keywords Glance's served schemas carry that are not JSON Schema. */
 const GLANCE_KEYWORDS = ['is_base', 'links', 'name'];
 
+/** Glance's default `hashing_algorithm`. */
+export const DEFAULT_HASH_ALGO = 'sha512';
+
+export interface RegistryOptions {
+  /** The target's configured `hashing_algorithm`: the only os_hash_algo the strict image schema accepts. */
+  hashAlgo?: string;
+}
+
 export interface ValidationResult {
   valid: boolean;
   /** "/size must be integer", one per error, data path first. */
@@ -28,14 +36,22 @@ const addFormats: FormatsPlugin =
 
 /**
  * The one ajv instance, compiled once. Registries, in order: harness schemas (schemas/harness),
- * pinned Glance schemas per release (schemas/glance/<family>, keyed `glance/<family>/<name>`),
- * then live schemas fetched from the target (keyed `live/<name>`).
+ * pinned Glance schemas per release as Glance serves them (schemas/glance/<family>, keyed
+ * `glance/<family>/<name>`), the harness's stricter schemas for the same release
+ * (schemas/glance/<family>/strict, keyed `glance/<family>/strict/<name>`), then live schemas
+ * fetched from the target (keyed `live/<name>`).
  */
 export class SchemaRegistry {
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly raw = new Map<string, Record<string, unknown>>();
+  readonly hashAlgo: string;
 
-  constructor(private readonly dir: string = SCHEMAS_DIR) {
+  constructor(
+    private readonly dir: string = SCHEMAS_DIR,
+    options: RegistryOptions = {},
+  ) {
+    this.hashAlgo = options.hashAlgo ?? DEFAULT_HASH_ALGO;
     this.ajv = new Ajv({
       allErrors: true,
       strictTypes: false,
@@ -46,7 +62,10 @@ export class SchemaRegistry {
     addFormats(this.ajv);
     this.ajv.addVocabulary(GLANCE_KEYWORDS);
     this.loadHarness();
-    for (const family of PINNED_FAMILIES) this.loadPinned(family);
+    for (const family of PINNED_FAMILIES) {
+      this.loadPinned(family);
+      this.loadStrict(family);
+    }
   }
 
   private loadHarness(): void {
@@ -68,10 +87,38 @@ export class SchemaRegistry {
     }
   }
 
+  /** Strict schemas reference each other by $id (`image` from `images`), so all are added before compiling. */
+  private loadStrict(family: PinnedFamily): void {
+    const dir = join(this.dir, 'glance', family, 'strict');
+    const keys: string[] = [];
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
+      const key = `glance/${family}/strict/${basename(file, '.json')}`;
+      const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
+      if (schema.$id !== key) throw new Error(`${join(dir, file)}: $id must be "${key}"`);
+      if (key.endsWith('/image')) pinHashAlgo(schema, this.hashAlgo);
+      this.ajv.addSchema(schema);
+      this.raw.set(key, schema);
+      keys.push(key);
+    }
+    for (const key of keys) {
+      const fn = this.ajv.getSchema(key);
+      if (!fn) throw new Error(`strict schema ${key} did not compile`);
+      this.compiled.set(key, fn);
+    }
+  }
+
   /** Registers and compiles a schema under a key (a live schema replaces an older one). */
   add(key: string, schema: Record<string, unknown>): void {
     const { $id: _ignored, ...body } = schema;
     this.compiled.set(key, this.ajv.compile(body));
+    this.raw.set(key, schema);
+  }
+
+  /** The schema document registered under a key, as loaded. */
+  source(key: string): Record<string, unknown> | undefined {
+    return this.raw.get(key);
   }
 
   has(key: string): boolean {
@@ -91,6 +138,41 @@ export class SchemaRegistry {
   }
 }
 
+function pinHashAlgo(schema: Record<string, unknown>, algo: string): void {
+  const props = schema.properties as Record<string, Record<string, unknown>> | undefined;
+  if (props?.os_hash_algo) props.os_hash_algo = { ...props.os_hash_algo, enum: [null, algo] };
+}
+
+/**
+ * The keys (dotted paths) where two schema documents differ: what a target's live
+ * /v2/schemas/<name> changed against the pinned copy. Descriptions are compared too, since
+ * Glance ships schema changes and their wording together.
+ */
+export function schemaDrift(pinned: unknown, live: unknown, path = ''): string[] {
+  const label = path || '(root)';
+  if (Array.isArray(pinned) || Array.isArray(live)) {
+    if (!Array.isArray(pinned) || !Array.isArray(live)) return [label];
+    const a = pinned.map((v) => JSON.stringify(v));
+    const b = live.map((v) => JSON.stringify(v));
+    return a.length === b.length && a.every((v, i) => v === b[i]) ? [] : [label];
+  }
+  if (isObject(pinned) && isObject(live)) {
+    const out: string[] = [];
+    for (const k of [...new Set([...Object.keys(pinned), ...Object.keys(live)])].sort()) {
+      const sub = path ? `${path}.${k}` : k;
+      if (!(k in pinned)) out.push(`+${sub}`);
+      else if (!(k in live)) out.push(`-${sub}`);
+      else out.push(...schemaDrift(pinned[k], live[k], sub));
+    }
+    return out;
+  }
+  return pinned === live ? [] : [label];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function formatErrors(errors: readonly ErrorObject[]): string[] {
   return errors.map((e) => {
     const path = e.instancePath || '/';
@@ -99,15 +181,34 @@ function formatErrors(errors: readonly ErrorObject[]): string[] {
         ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
         : e.keyword === 'enum'
           ? ` (${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)})`
-          : '';
+          : e.keyword === 'const'
+            ? ` (${JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue)})`
+            : '';
     return `${path} ${e.message ?? e.keyword}${extra}`;
   });
 }
 
 let shared: SchemaRegistry | undefined;
 
-/** The process-wide registry. */
-export function schemas(): SchemaRegistry {
-  shared ??= new SchemaRegistry();
+/** The process-wide registry (options apply when it is first built). */
+export function schemas(options: RegistryOptions = {}): SchemaRegistry {
+  shared ??= new SchemaRegistry(SCHEMAS_DIR, options);
   return shared;
+}
+
+/** The keys a response is checked against for `key`: itself, its strict and its live counterpart. */
+export function schemaSet(
+  reg: SchemaRegistry,
+  key: string,
+): { pinned?: string; strict?: string; live?: string } {
+  const m = /^glance\/([a-z]+)\/(?!strict\/)(.+)$/.exec(key);
+  const out: { pinned?: string; strict?: string; live?: string } = {};
+  if (reg.has(key)) out.pinned = key;
+  if (m) {
+    const strict = `glance/${m[1]}/strict/${m[2]}`;
+    const live = `live/${m[2]}`;
+    if (reg.has(strict)) out.strict = strict;
+    if (reg.has(live)) out.live = live;
+  }
+  return out;
 }

@@ -1,10 +1,11 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect as baseExpect } from '@playwright/test';
 import { resolveConfig } from '../src/config/index.js';
 import type { ApiResponse, GlanceClient, Image } from '../src/glance/index.js';
 import type { Exchange } from '../src/http/evidence.js';
+import { describeFinding, type LiveSchemaReport, loadLiveSchemas } from '../src/live-schemas.js';
 import {
   createProgress,
   PROGRESS_MIN_BYTES,
@@ -13,7 +14,7 @@ import {
 } from '../src/report/progress.js';
 import { runImageName, runTags } from '../src/run/naming.js';
 import { connect, type Target } from '../src/target.js';
-import { schemas } from '../src/validate.js';
+import { schemaSet, schemas } from '../src/validate.js';
 
 /** Settings the CLI hands every worker through the environment. */
 export interface RunContext {
@@ -22,6 +23,8 @@ export interface RunContext {
   prefix: string;
   readOnly: boolean;
   authType: string;
+  /** The target's hashing_algorithm (--hash-algo), sha512 unless configured. */
+  hashAlgo: string;
 }
 
 function runContext(): RunContext {
@@ -31,6 +34,7 @@ function runContext(): RunContext {
     prefix: process.env.GH_PREFIX ?? 'gh',
     readOnly: process.env.GH_READ_ONLY === '1',
     authType: 'unknown',
+    hashAlgo: 'sha512',
   };
 }
 
@@ -50,6 +54,14 @@ export class ImageFactory {
 
   /** Creates an image; fails the test (not the harness) when Glance does not answer 201. */
   async create(purpose: string, fields: Record<string, unknown> = {}): Promise<Image> {
+    const res = await this.request(purpose, fields);
+    baseExpect(res.status, explainStatus(res, 201)).toBe(201);
+    return res.body as Image;
+  }
+
+  /** POST /v2/images named and tagged for the run, whatever the answer; a created image is tracked. */
+  async request(purpose: string, fields: Record<string, unknown> = {}): Promise<ApiResponse<Image>> {
+    if (this.ctx.readOnly) throw new Error(`--read-only run: refusing to create image "${purpose}"`);
     const res = await this.glance.images.create({
       name: runImageName(this.ctx.prefix, this.ctx.runId, purpose),
       disk_format: 'raw',
@@ -57,10 +69,9 @@ export class ImageFactory {
       ...fields,
       tags: [...runTags(this.ctx.runId), ...((fields.tags as string[] | undefined) ?? [])],
     });
-    baseExpect(res.status, explainStatus(res, 201)).toBe(201);
-    const image = res.body as Image;
-    this.created.push(image.id);
-    return image;
+    const createdId = res.status === 201 ? (res.body as Image | undefined)?.id : undefined;
+    if (createdId) this.created.push(createdId);
+    return res;
   }
 
   /** Registers an image created another way so it is removed too. */
@@ -72,10 +83,13 @@ export class ImageFactory {
   async dispose(): Promise<string[]> {
     const left: string[] = [];
     for (const imageId of this.created.reverse()) {
-      await this.glance.images
-        .update(imageId, [{ op: 'replace', path: '/protected', value: false }])
-        .catch(() => undefined);
-      const res = await this.glance.images.delete(imageId).catch(() => undefined);
+      let res = await this.glance.images.delete(imageId).catch(() => undefined);
+      if (res?.status === 403) {
+        await this.glance.images
+          .update(imageId, [{ op: 'replace', path: '/protected', value: false }])
+          .catch(() => undefined);
+        res = await this.glance.images.delete(imageId).catch(() => undefined);
+      }
       if (!res || (res.status !== 204 && res.status !== 404)) left.push(imageId);
     }
     return left;
@@ -107,6 +121,8 @@ export function explainStatus(res: ApiResponse, expected: number | string): stri
 interface WorkerFixtures {
   target: Target;
   ctx: RunContext;
+  /** The target's /v2/schemas/*, fetched once per worker; drift against the pinned copies. */
+  liveSchemas: LiveSchemaReport;
 }
 
 interface TestFixtures {
@@ -128,6 +144,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const flags = JSON.parse(process.env.GH_FLAGS ?? '{}');
       const cfg = resolveConfig({ flags, env: process.env, cwd: process.cwd(), homeDir: homedir() });
       ctx.authType = cfg.authType.value;
+      ctx.hashAlgo = cfg.harness.hashAlgo.value;
       const target = await connect(cfg);
       const evidenceDir = join(ctx.runDir, 'evidence');
       mkdirSync(evidenceDir, { recursive: true });
@@ -141,6 +158,22 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
+  liveSchemas: [
+    async ({ target, ctx }, use) => {
+      const report = await loadLiveSchemas(target.glance, schemas({ hashAlgo: ctx.hashAlgo }), 'zed');
+      currentLiveSchemas = report;
+      if (report.findings.length > 0) {
+        const dir = join(ctx.runDir, 'findings');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(
+          join(dir, `schemas-worker-${process.pid}.json`),
+          JSON.stringify(report.findings, null, 2),
+        );
+      }
+      await use(report);
+    },
+    { scope: 'worker', auto: true },
+  ],
   exchanges: async ({ target }, use, testInfo) => {
     const seen: Exchange[] = [];
     const unsubscribe = target.http.recorder.subscribe((e) => seen.push(e));
@@ -153,6 +186,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       });
       const ids = seen.map((e) => e.requestId).filter((r): r is string => Boolean(r));
       if (ids.length > 0) testInfo.annotations.push({ type: 'request-ids', description: ids.join(' ') });
+      const last = seen.at(-1);
+      if (last && testInfo.status !== testInfo.expectedStatus) {
+        testInfo.annotations.push({
+          type: 'last-request',
+          description: `${last.method} ${last.path} → ${last.status ?? last.error?.code ?? 'no answer'} (${last.requestId ?? 'no request id'})`,
+        });
+      }
     }
   },
   glance: async ({ target, exchanges: _recording }, use) => {
@@ -167,6 +207,33 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     }
   },
 });
+
+/** "GET /v2/images/… → 200, req-…, 12 ms". */
+function describeExchange(res: ApiResponse): string {
+  return `${res.exchange.method} ${res.exchange.path} → ${res.status}, ${res.requestId ?? 'no request id'}, ${res.elapsedMs} ms`;
+}
+
+/** Drift of the live schema behind a key becomes an annotation of the test that relied on it. */
+function noteDrift(key: string): void {
+  const name = /^glance\/[a-z]+\/(.+)$/.exec(key)?.[1];
+  const report = currentLiveSchemas;
+  if (!name || !report?.findings.some((f) => f.schema === name)) return;
+  let info: ReturnType<typeof base.info>;
+  try {
+    info = base.info();
+  } catch {
+    return; // outside a test (a script using the matcher): the summary still lists the finding
+  }
+  for (const f of report.findings) {
+    if (f.schema !== name) continue;
+    const description = describeFinding(f);
+    if (!info.annotations.some((a) => a.type === f.kind && a.description === description)) {
+      info.annotations.push({ type: f.kind, description });
+    }
+  }
+}
+
+let currentLiveSchemas: LiveSchemaReport | undefined;
 
 function isResponse(v: unknown): v is ApiResponse {
   return typeof v === 'object' && v !== null && 'status' in v && 'exchange' in v;
@@ -189,10 +256,24 @@ export const expect = baseExpect.extend({
           : explainStatus(received, want.join(' or ')),
     };
   },
-  /** The parsed JSON body validates against a registered schema (e.g. 'harness/versions', 'glance/zed/image'). */
+  /**
+   * The parsed JSON body validates against a registered schema (e.g. 'harness/versions',
+   * 'glance/zed/image'); for a `glance/<family>/<name>` key also against the harness's strict
+   * schema and the target's live /v2/schemas/<name>, each failure named by its source.
+   */
   toMatchSchema(received: unknown, key: string) {
     const body = isResponse(received) ? received.body : received;
-    const where = isResponse(received) ? ` (${received.exchange.method} ${received.exchange.path})` : '';
+    const where = isResponse(received) ? ` (${describeExchange(received)})` : '';
+    const reg = schemas();
+    const set = schemaSet(reg, key);
+    const checks = [
+      set.pinned ? { label: `pinned ${set.pinned}`, key: set.pinned } : undefined,
+      set.strict ? { label: `strict ${set.strict}`, key: set.strict } : undefined,
+      set.live ? { label: `live /v2/schemas/${set.live.slice('live/'.length)}`, key: set.live } : undefined,
+    ].filter((c): c is { label: string; key: string } => c !== undefined);
+    if (checks.length === 0) {
+      return { pass: false, name: 'toMatchSchema', message: () => `No schema registered as "${key}"` };
+    }
     if (body === undefined) {
       return {
         pass: false,
@@ -200,14 +281,21 @@ export const expect = baseExpect.extend({
         message: () => `No JSON body to validate against ${key}${where}`,
       };
     }
-    const result = schemas().validate(key, body);
+    const failures = checks
+      .map((c) => ({ ...c, result: reg.validate(c.key, body) }))
+      .filter((c) => !c.result.valid);
+    noteDrift(key);
+    const pass = failures.length === 0;
+    const excerpt = JSON.stringify(body).slice(0, 1500);
     return {
-      pass: result.valid,
+      pass,
       name: 'toMatchSchema',
       message: () =>
-        result.valid
-          ? `Expected the body not to match ${key}${where}`
-          : `Body does not match schema ${key}${where}:\n  ${result.errors.join('\n  ')}`,
+        pass
+          ? `Expected the body not to match ${checks.map((c) => c.label).join(' and ')}${where}`
+          : `Expected the body to match ${checks.map((c) => c.label).join(', ')}${where}; it does not:\n` +
+            failures.map((f) => `  ${f.label}:\n    ${f.result.errors.join('\n    ')}`).join('\n') +
+            `\n  received: ${excerpt}`,
     };
   },
 });

@@ -133,6 +133,13 @@ const SPECS: FlagSpec[] = [
     description: 'Name prefix of every resource the harness creates (default: gh)',
   },
   {
+    flags: '--hash-algo <algorithm>',
+    key: 'hashAlgo',
+    env: 'GLANCE_HARNESS_HASH_ALGO',
+    description:
+      "The target's [DEFAULT] hashing_algorithm, the only os_hash_algo its images may carry (default: sha512)",
+  },
+  {
     flags: '--reports-dir <dir>',
     key: 'reportsDir',
     env: 'GLANCE_HARNESS_REPORTS_DIR',

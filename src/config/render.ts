@@ -78,6 +78,7 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
   add('harness.timeout_ms', cfg.harness.timeoutMs);
   add('db.url', cfg.db.url, maskDbUrl);
   add('db.glance_config', cfg.db.glanceConfig);
+  add('harness.hash_algo', cfg.harness.hashAlgo);
   return rows;
 }
 

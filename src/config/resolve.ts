@@ -645,6 +645,12 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
       `${sourceLabel(prefix.source)} must match ${PREFIX_RULE.source} (got ${JSON.stringify(prefix.value)})`,
     );
   }
+  const hashAlgo = str(layers.find(S.hashAlgo)) ?? { value: 'sha512', source: DEFAULT };
+  if (!/^[a-z0-9_]+$/.test(hashAlgo.value)) {
+    throw new ConfigError(
+      `${sourceLabel(hashAlgo.source)} must be a hashlib algorithm name such as sha512 (got ${JSON.stringify(hashAlgo.value)})`,
+    );
+  }
   const reports = str(layers.find(S.reportsDir));
   const reportsDir: Sourced<string> =
     reports === undefined
@@ -675,7 +681,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     interface: interfaceValue,
     tls,
     imageApiVersion,
-    harness: { prefix, reportsDir, timeoutMs: timeoutOf(layers.find(S.timeout)) },
+    harness: { prefix, reportsDir, timeoutMs: timeoutOf(layers.find(S.timeout)), hashAlgo },
     db,
     warnings,
   };

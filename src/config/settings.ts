@@ -122,6 +122,7 @@ export const S = {
   },
   timeout: { key: 'api_timeout', flag: 'timeout', env: ['OS_TIMEOUT'], file: ['api_timeout'] },
   prefix: { key: 'prefix', flag: 'prefix', env: ['GLANCE_HARNESS_PREFIX'], file: [] },
+  hashAlgo: { key: 'hash_algo', flag: 'hashAlgo', env: ['GLANCE_HARNESS_HASH_ALGO'], file: [] },
   reportsDir: { key: 'reports_dir', flag: 'reportsDir', env: ['GLANCE_HARNESS_REPORTS_DIR'], file: [] },
   dbUrl: { key: 'db_url', flag: 'db', env: ['GLANCE_HARNESS_DB_URL'], file: [], secret: true },
   glanceConfig: {

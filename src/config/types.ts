@@ -49,6 +49,7 @@ export interface ConfigFlags {
   osImageApiVersion?: string;
   timeout?: string;
   prefix?: string;
+  hashAlgo?: string;
   reportsDir?: string;
   db?: string;
   glanceConfig?: string;
@@ -94,6 +95,8 @@ export interface ResolvedHarness {
   readonly prefix: Sourced<string>;
   readonly reportsDir: Sourced<string>;
   readonly timeoutMs: Sourced<number>;
+  /** Glance's hashing_algorithm on the target (os_hash_algo of its images). */
+  readonly hashAlgo: Sourced<string>;
 }
 
 /** Where the Glance database is read from (`glance-harness db check`, the @db suite); both optional. */

@@ -347,6 +347,12 @@ function asObject(v: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+/** Glance's domain refuses negative min_ram/min_disk after the schema let them through. */
+function nonNegative(name: string, value: unknown): void {
+  if (typeof value === 'number' && value < 0)
+    throw new HttpError(400, `Invalid value '${value}' for parameter '${name}': Cannot be a negative value`);
+}
+
 /** POST /v2/images — Create image. */
 export async function createImage(deps: GlanceDeps, call: Call, storeIds: string): Promise<void> {
   const body = asObject(await readJson(call));
@@ -362,6 +368,8 @@ export async function createImage(deps: GlanceDeps, call: Call, storeIds: string
     throw new HttpError(403, "It's not allowed to add locations if locations are invisible.");
   const problem = validateAgainst('image', deps.schemas.image, body);
   if (problem) throw new HttpError(400, problem);
+  nonNegative('min_ram', body.min_ram);
+  nonNegative('min_disk', body.min_disk);
 
   const ctx = call.ctx;
   const visibility = (body.visibility as Visibility | undefined) ?? 'shared';
@@ -477,9 +485,11 @@ function applyChange(img: ImageRecord, ctx: RequestContext, op: string, name: st
       img.osHidden = value as boolean;
       break;
     case 'min_ram':
+      nonNegative('min_ram', value);
       img.minRam = value as number;
       break;
     case 'min_disk':
+      nonNegative('min_disk', value);
       img.minDisk = value as number;
       break;
     case 'owner':

@@ -47,10 +47,18 @@ import type { Registry, RequestContext } from './registry.js';
 import type { SchemaCatalog } from './schemas.js';
 import { HttpError } from './webob.js';
 
-/** Versions Zed advertises with this configuration (no multiple locations, no cache, no image tasks API). */
+/**
+ * Versions Zed advertises with multiple stores enabled (enabled_backends, as the reference serves
+ * /v2/info/stores): 2.8 and 2.10–2.13 appear; no cache API (2.14, 2.16).
+ */
 const VERSIONS: ReadonlyArray<readonly [string, string]> = [
   ['v2.15', 'CURRENT'],
+  ['v2.13', 'SUPPORTED'],
+  ['v2.12', 'SUPPORTED'],
+  ['v2.11', 'SUPPORTED'],
+  ['v2.10', 'SUPPORTED'],
   ['v2.9', 'SUPPORTED'],
+  ['v2.8', 'SUPPORTED'],
   ['v2.7', 'SUPPORTED'],
   ['v2.6', 'SUPPORTED'],
   ['v2.5', 'SUPPORTED'],

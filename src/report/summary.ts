@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Version of the summary.json shape; bumped only for incompatible changes (fields are only ever added). */
@@ -63,6 +63,36 @@ export interface Summary {
   cleanup?: { deleted: number; failed: string[] };
   /** Present when the run was `glance-harness load`. */
   load?: LoadSection;
+  /** Observations that are not check verdicts, e.g. live schemas drifting from the pinned ones. */
+  findings?: Finding[];
+}
+
+/** A finding written by a worker under <run dir>/findings/*.json. */
+export interface Finding {
+  kind: string;
+  schema?: string;
+  [detail: string]: unknown;
+}
+
+/** The findings the workers wrote, once each (every worker sees the same target). */
+export function readFindings(runDir: string): Finding[] {
+  const dir = join(runDir, 'findings');
+  if (!existsSync(dir)) return [];
+  const seen = new Map<string, Finding>();
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    try {
+      const list = JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
+      if (!Array.isArray(list)) continue;
+      for (const f of list as Finding[]) {
+        if (typeof f?.kind === 'string') seen.set(JSON.stringify(f), f);
+      }
+    } catch {
+      // a worker killed mid-write leaves a partial file: its findings are lost, the run is not
+    }
+  }
+  return [...seen.values()];
 }
 
 /** A k6 load run's results (`glance-harness load <scenario>`). */

@@ -9,6 +9,7 @@ import { progressModeFor } from '../report/progress.js';
 import {
   type CheckResult,
   checksFromPlaywright,
+  readFindings,
   readPlaywrightJson,
   type Summary,
   type TargetInfo,
@@ -27,7 +28,15 @@ export const TOOL_VERSION = '0.1.0';
 const STOP_GRACE_MS = 10_000;
 
 /** Suites shipped, by folder under suites/. */
-export const KNOWN_SUITES = ['discovery', 'db'] as const;
+export const KNOWN_SUITES = [
+  'discovery',
+  'images',
+  'update',
+  'negative',
+  'lifecycle',
+  'schemas',
+  'db',
+] as const;
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -101,6 +110,10 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       totals: totals(fields.checks),
     };
+    const findings = readFindings(runDir);
+    if (findings.length > 0) summary.findings = findings;
+    for (const f of findings)
+      opts.log(`Finding ${f.kind}${f.schema ? ` (${f.schema})` : ''}: ${JSON.stringify(f)}`);
     return { exitCode: summary.exitCode, summary, summaryPath: writeSummary(reportsDir, runDir, summary) };
   };
 

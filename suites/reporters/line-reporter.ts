@@ -8,11 +8,18 @@ function checkId(test: TestCase): string {
   return test.annotations.find((a) => a.type === 'id')?.description ?? test.title;
 }
 
-function firstLine(text: string | undefined): string {
+function lines(text: string | undefined): string[] {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes from Playwright messages
   const clean = (text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
-  return clean.split('\n').find((l) => l.trim().length > 0) ?? '';
+  return clean.split('\n').filter((l) => l.trim().length > 0);
 }
+
+function firstLine(text: string | undefined): string {
+  return lines(text)[0] ?? '';
+}
+
+/** Enough of each failure to act on: expected vs received, schema errors; the rest is in the reports. */
+const FAILURE_LINES = 16;
 
 /** One line per check as it finishes, then a closing count line; plain text when not on a terminal. */
 export default class LineReporter implements Reporter {
@@ -36,8 +43,17 @@ export default class LineReporter implements Reporter {
       process.stdout.write(`  ${paint(33, 'SKIP')} ${cid}  ${test.title}: ${reason}\n`);
     } else {
       this.failed += 1;
-      const why = firstLine(result.error?.message) || result.status;
-      process.stdout.write(`  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})\n         ${why}\n`);
+      const errors = result.errors.length > 0 ? result.errors : result.error ? [result.error] : [];
+      const why = errors.flatMap((e) => lines(e.message).filter((l) => !/^\s+at /.test(l)));
+      const shown = why.length > 0 ? why.slice(0, FAILURE_LINES) : [result.status];
+      if (why.length > FAILURE_LINES) shown.push(`… ${why.length - FAILURE_LINES} more lines in the reports`);
+      const last = [...(result.annotations ?? []), ...test.annotations].find(
+        (a) => a.type === 'last-request',
+      );
+      if (last?.description) shown.push(`last request: ${last.description}`);
+      process.stdout.write(
+        `  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})\n${shown.map((l) => `         ${l.trim()}`).join('\n')}\n`,
+      );
     }
   }
 

@@ -36,6 +36,7 @@ const ALL_KEYS: Record<keyof ConfigFlags, true> = {
   osImageApiVersion: true,
   timeout: true,
   prefix: true,
+  hashAlgo: true,
   reportsDir: true,
   db: true,
   glanceConfig: true,

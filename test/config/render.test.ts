@@ -155,6 +155,7 @@ describe('renderConfig, JSON', () => {
         'harness.prefix',
         'harness.reports_dir',
         'harness.timeout_ms',
+        'harness.hash_algo',
       ],
     );
   });

@@ -112,9 +112,28 @@ export const PAGE_503_UNWRITABLE = webobPage(
 export const NGINX_502 =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n';
 
-/** 6-00/6-01: the versions document, hrefs from the Host header; 1053 bytes for 127.0.0.1:9292. */
+/**
+ * The versions document of the lab (enabled_backends set, as for 6-40), hrefs from the Host header;
+ * 1577 bytes for 127.0.0.1:9292. Without multiple stores (6-00) 2.8 and 2.10–2.13 are absent.
+ */
 export function versionsBody(host: string): string {
-  const ids = ['v2.15', 'v2.9', 'v2.7', 'v2.6', 'v2.5', 'v2.4', 'v2.3', 'v2.2', 'v2.1', 'v2.0'];
+  const ids = [
+    'v2.15',
+    'v2.13',
+    'v2.12',
+    'v2.11',
+    'v2.10',
+    'v2.9',
+    'v2.8',
+    'v2.7',
+    'v2.6',
+    'v2.5',
+    'v2.4',
+    'v2.3',
+    'v2.2',
+    'v2.1',
+    'v2.0',
+  ];
   const parts = ids.map(
     (id, i) =>
       `{"id": "${id}", "status": "${i === 0 ? 'CURRENT' : 'SUPPORTED'}", "links": [{"rel": "self", "href": "http://${host}/v2/"}]}`,

@@ -74,7 +74,7 @@ describe('reference Glance core (noauth, captures 4-6)', () => {
     assert.equal(res.headers.get('content-type'), 'application/json');
     assert.equal(res.headers.get('x-openstack-request-id'), null);
     assert.equal(await res.text(), versionsBody(host));
-    assert.equal(Buffer.byteLength(versionsBody('127.0.0.1:9292')), 1053);
+    assert.equal(Buffer.byteLength(versionsBody('127.0.0.1:9292')), 1577);
   });
 
   it('GET /versions returns 200 with the same document; a foreign Host shows in the hrefs', async () => {
