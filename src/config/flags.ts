@@ -138,6 +138,13 @@ const SPECS: FlagSpec[] = [
     env: 'GLANCE_HARNESS_REPORTS_DIR',
     description: 'Where reports are written (default: ./reports)',
   },
+  {
+    flags: '--os-alt-cloud <name>',
+    key: 'osAltCloud',
+    env: 'OS_ALT_CLOUD',
+    description:
+      'clouds.yaml entry of a second user in another project, for sharing checks (or OS_ALT_* variables)',
+  },
 ];
 
 /**

@@ -75,6 +75,11 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
   add('harness.prefix', cfg.harness.prefix);
   add('harness.reports_dir', cfg.harness.reportsDir);
   add('harness.timeout_ms', cfg.harness.timeoutMs);
+  if (cfg.alt !== undefined) {
+    for (const row of configSettings(cfg.alt)) {
+      if (!row.key.startsWith('harness.')) rows.push({ ...row, key: `alt.${row.key}` });
+    }
+  }
   return rows;
 }
 

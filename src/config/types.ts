@@ -50,6 +50,7 @@ export interface ConfigFlags {
   timeout?: string;
   prefix?: string;
   reportsDir?: string;
+  osAltCloud?: string;
 }
 
 /** A flag the CLI registers; `key` equals the attribute name commander derives from `flags`. */
@@ -112,6 +113,8 @@ export interface ResolvedConfig {
   readonly imageApiVersion: Sourced<'2'>;
   readonly harness: ResolvedHarness;
   readonly warnings: readonly string[];
+  /** Second user in another project (OS_ALT_* or --os-alt-cloud), for sharing checks. */
+  readonly alt?: ResolvedConfig;
 }
 
 export interface ConfigInput {

@@ -37,6 +37,7 @@ const ALL_KEYS: Record<keyof ConfigFlags, true> = {
   timeout: true,
   prefix: true,
   reportsDir: true,
+  osAltCloud: true,
 };
 
 describe('CONFIG_FLAGS', () => {
