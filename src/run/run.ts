@@ -23,7 +23,7 @@ export const SUITES_DIR = join(ROOT, 'suites');
 export const TOOL_VERSION = '0.1.0';
 
 /** Suites shipped, by folder under suites/. */
-export const KNOWN_SUITES = ['discovery'] as const;
+export const KNOWN_SUITES = ['discovery', 'data', 'sharing', 'import', 'endpoints'] as const;
 
 export interface RunOptions {
   flags: ConfigFlags;
