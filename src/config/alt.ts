@@ -104,7 +104,7 @@ export function resolveAltConfig(
     for (const [name, item] of inherited(primary)) {
       if (item === undefined || item.source.kind === 'default' || altSet(name)) continue;
       const kind = Object.entries(DOMAIN_VARS).find(([, vars]) => (vars as readonly string[]).includes(name));
-      if (kind && kind[1].some(altSet)) continue;
+      if (kind?.[1].some(altSet)) continue;
       synthetic[name] = String(item.value);
       origin.set(name, { kind: 'derived', from: `the primary target (${describeSource(item.source)})` });
     }
