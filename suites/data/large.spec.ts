@@ -50,7 +50,7 @@ test.describe('data: large image', { tag: ['@data', '@large'] }, () => {
       const get = await glance.data.download(image.id);
       const peak = sampler.stop();
       testInfo.annotations.push({
-        type: 'large',
+        type: 'measurement',
         description:
           `${mib(LARGE)} MiB: upload ${put.elapsedMs} ms (${mb(LARGE, put.elapsedMs)} MB/s), ` +
           `download ${get.elapsedMs} ms (${mb(LARGE, get.elapsedMs)} MB/s), ` +

@@ -39,6 +39,12 @@ export default class LineReporter implements Reporter {
       const why = firstLine(result.error?.message) || result.status;
       process.stdout.write(`  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})\n         ${why}\n`);
     }
+    const seen = new Set<string>();
+    for (const a of [...test.annotations, ...(result.annotations ?? [])]) {
+      if (a.type !== 'measurement' || !a.description || seen.has(a.description)) continue;
+      seen.add(a.description);
+      process.stdout.write(`         ${a.description}\n`);
+    }
   }
 
   onError(error: { message?: string }): void {
