@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GlanceClient, Image, Task, VersionsDocument } from '../../src/glance/index.js';
+import { runImageName, runTags } from '../../src/run/naming.js';
 import { expect, id, test } from '../fixtures.js';
 import {
   expectImageBytes,
@@ -92,10 +93,10 @@ test.describe('import: discovery', { tag: ['@import'] }, () => {
     const methods = await advertisedMethods(glance);
     test.skip(methods.length === 0, 'GET /v2/info/import advertises no import method');
     const res = await glance.images.create({
-      name: `${ctx.prefix}-${ctx.runId}-import-header`,
+      name: runImageName(ctx.prefix, ctx.runId, 'import-header'),
       disk_format: 'raw',
       container_format: 'bare',
-      tags: ['glance-harness', `gh-run-${ctx.runId}`],
+      tags: runTags(ctx.runId),
     });
     expect(res).toHaveStatus(201);
     images.track((res.body as Image).id);
