@@ -141,10 +141,18 @@ test.describe('import: glance-direct', { tag: ['@import'] }, () => {
     const local = await localImage('raw');
     const created = await images.create('import-tasks');
     await glanceDirect(glance, created.id, local);
-    const res = await glance.tasks.listForImage(created.id);
-    expect(res).toHaveStatus(200);
-    const tasks = (res.body?.tasks ?? []) as Task[];
-    const imports = tasks.filter((t) => t.type === 'api_image_import');
+    // Glance marks the task done a moment after the image turns active.
+    const deadline = Date.now() + IMPORT_TIMEOUT_MS;
+    let tasks: Task[] = [];
+    let imports: Task[] = [];
+    do {
+      const res = await glance.tasks.listForImage(created.id);
+      expect(res).toHaveStatus(200);
+      tasks = (res.body?.tasks ?? []) as Task[];
+      imports = tasks.filter((t) => t.type === 'api_image_import');
+      if (!imports.some((t) => t.status === 'pending' || t.status === 'processing')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    } while (Date.now() < deadline);
     expect(imports, `tasks of ${created.id}: ${JSON.stringify(tasks).slice(0, 500)}`).toHaveLength(1);
     expect(imports[0]).toMatchObject({ status: 'success', image_id: created.id });
     expect(imports[0]?.request_id, 'the task records the import request id').toMatch(/^req-/);
