@@ -17,6 +17,8 @@ import { runLab } from './lab/index.js';
 import { registerLoadCommand } from './load/command.js';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
 import { cleanupImages } from './run/cleanup.js';
+import { parseLargeSize } from './run/large.js';
+import { referenceAltEnv } from './run/reference-alt.js';
 import { KNOWN_SUITES, runSuites, TOOL_VERSION } from './run/run.js';
 import { connect } from './target.js';
 
@@ -90,17 +92,24 @@ export function buildProgram(): Command {
       .option('--grep <regex>', 'only checks whose title or tag matches')
       .option('--read-only', 'only checks that create nothing on the target')
       .option('--workers <n>', 'parallel workers (default 2)')
-      .option('--json', 'print the run summary as JSON on stdout'),
+      .option('--json', 'print the run summary as JSON on stdout')
+      .option(
+        '--large <size>',
+        'also upload, download and verify one big image of this size (e.g. 4GiB), streamed',
+      ),
   ).action(async (opts) => {
     const suites = parseSuites(opts.suite);
+    const large = opts.large === undefined ? undefined : parseLargeSize(opts.large);
     const workers = parseWorkers(opts.workers);
     const flags = flagsOf(opts);
     let cfg = loadConfig(flags);
     let workerFlags = flags;
     let reference: ReferenceServer | undefined;
+    let workerEnv: Record<string, string> | undefined;
     if (!cfg.configured) {
       reference = await startReference({});
       workerFlags = { ...flags, ...referenceFlags(reference) };
+      if (!cfg.alt) workerEnv = referenceAltEnv(reference);
       cfg = loadConfig(workerFlags);
       log(
         `glance-harness ${TOOL_VERSION}: no target configured, so running suites ${suites.join(', ')} against the ` +
@@ -120,6 +129,8 @@ export function buildProgram(): Command {
       targetKind: reference ? 'reference' : 'configured',
       workerFlags,
       jsonOutput: Boolean(opts.json),
+      ...(large ? { large } : {}),
+      ...(workerEnv ? { workerEnv } : {}),
     }).finally(() => reference?.close());
     const s = outcome.summary;
     if (s.message) log(`${s.outcome}: ${s.message}`);

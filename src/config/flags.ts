@@ -157,6 +157,13 @@ const SPECS: FlagSpec[] = [
     env: 'GLANCE_HARNESS_GLANCE_CONFIG',
     description: 'glance-api.conf whose [database] connection is used when --db is not given',
   },
+  {
+    flags: '--os-alt-cloud <name>',
+    key: 'osAltCloud',
+    env: 'OS_ALT_CLOUD',
+    description:
+      'clouds.yaml entry of a second user in another project, for sharing checks (or OS_ALT_* variables)',
+  },
 ];
 
 /**

@@ -79,6 +79,11 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
   add('db.url', cfg.db.url, maskDbUrl);
   add('db.glance_config', cfg.db.glanceConfig);
   add('harness.hash_algo', cfg.harness.hashAlgo);
+  if (cfg.alt !== undefined) {
+    for (const row of configSettings(cfg.alt)) {
+      if (!row.key.startsWith('harness.')) rows.push({ ...row, key: `alt.${row.key}` });
+    }
+  }
   return rows;
 }
 

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '../util/mask.js';
+import { resolveAltConfig } from './alt.js';
 import type { FileLeaf, FlatCloud, LoadedFile } from './clouds-file.js';
 import {
   candidatePaths,
@@ -685,7 +686,8 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     db,
     warnings,
   };
-  return deepFreeze(config);
+  const alt = resolveAltConfig(input, config, resolveConfig);
+  return deepFreeze(alt === undefined ? config : { ...config, alt });
 }
 
 function invert(value: Sourced<boolean> | undefined): Sourced<boolean> | undefined {

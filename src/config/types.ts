@@ -53,6 +53,7 @@ export interface ConfigFlags {
   reportsDir?: string;
   db?: string;
   glanceConfig?: string;
+  osAltCloud?: string;
 }
 
 /** A flag the CLI registers; `key` equals the attribute name commander derives from `flags`. */
@@ -126,6 +127,8 @@ export interface ResolvedConfig {
   readonly harness: ResolvedHarness;
   readonly db: ResolvedDb;
   readonly warnings: readonly string[];
+  /** Second user in another project (OS_ALT_* or --os-alt-cloud), for sharing checks. */
+  readonly alt?: ResolvedConfig;
 }
 
 export interface ConfigInput {

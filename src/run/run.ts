@@ -35,6 +35,10 @@ export const KNOWN_SUITES = [
   'negative',
   'lifecycle',
   'schemas',
+  'data',
+  'sharing',
+  'import',
+  'endpoints',
   'db',
 ] as const;
 
@@ -54,6 +58,10 @@ export interface RunOptions {
   runId?: string;
   /** Keep stdout for one JSON document: the per-check lines go to stderr. */
   jsonOutput?: boolean;
+  /** --large: bytes of the big image the data suite streams (GH_LARGE). */
+  large?: number;
+  /** Extra variables for the workers (e.g. OS_ALT_* of the reference's second user). */
+  workerEnv?: Record<string, string>;
 }
 
 export interface RunOutcome {
@@ -166,6 +174,8 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       GH_TARGET_ENDPOINT: target.endpoint,
       GH_TARGET_VERSION: info.glanceVersion ?? 'unknown',
       ...(opts.workers ? { GH_WORKERS: String(opts.workers) } : {}),
+      ...(opts.large ? { GH_LARGE: String(opts.large) } : {}),
+      ...opts.workerEnv,
       FORCE_COLOR: process.stdout.isTTY ? '1' : '0',
       GH_PROGRESS: progressModeFor(process.stderr.isTTY, false),
     },

@@ -55,6 +55,12 @@ export default class LineReporter implements Reporter {
         `  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})\n${shown.map((l) => `         ${l.trim()}`).join('\n')}\n`,
       );
     }
+    const seen = new Set<string>();
+    for (const a of [...test.annotations, ...(result.annotations ?? [])]) {
+      if (a.type !== 'measurement' || !a.description || seen.has(a.description)) continue;
+      seen.add(a.description);
+      process.stdout.write(`         ${a.description}\n`);
+    }
   }
 
   /** Workers' stderr (upload progress, warnings) reaches the terminal as written. */

@@ -40,6 +40,7 @@ const ALL_KEYS: Record<keyof ConfigFlags, true> = {
   reportsDir: true,
   db: true,
   glanceConfig: true,
+  osAltCloud: true,
 };
 
 describe('CONFIG_FLAGS', () => {
