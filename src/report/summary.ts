@@ -1,5 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { causeOfCheck } from './causes.js';
 
 /** Version of the summary.json shape; bumped only for incompatible changes (fields are only ever added). */
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -59,6 +60,8 @@ export interface Summary {
     evidence?: string;
   };
   cleanup?: { deleted: number; failed: string[] };
+  /** Named cause when the run stopped before any check (unreachable target, refused login). */
+  cause?: { id: string; title: string; fix: string };
 }
 
 // Minimal view of Playwright's JSON reporter output: only what the summary needs.
@@ -126,6 +129,7 @@ export function checksFromPlaywright(report: PlaywrightJson): CheckResult[] {
           .filter(Boolean);
         const error =
           status === 'failed' ? cleanError(last?.error?.message ?? last?.errors?.[0]?.message) : undefined;
+        const cause = status === 'failed' ? causeOfCheck(annotations, error) : undefined;
         const skipReason =
           status === 'skipped'
             ? (annotations.find((a) => a.type === 'skip')?.description ?? 'skipped')
@@ -138,6 +142,7 @@ export function checksFromPlaywright(report: PlaywrightJson): CheckResult[] {
           status,
           durationMs: Math.round(t.results.reduce((n, r) => n + r.duration, 0)),
           ...(error ? { error } : {}),
+          ...(cause ? { cause } : {}),
           ...(skipReason ? { skipReason } : {}),
           ...(requestIds.length > 0 ? { requestIds } : {}),
         });

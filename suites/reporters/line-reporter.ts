@@ -1,4 +1,5 @@
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { causeIdIn } from '../../src/diagnosis/index.js';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number, s: string): string => (useColor ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -12,6 +13,13 @@ function firstLine(text: string | undefined): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes from Playwright messages
   const clean = (text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
   return clean.split('\n').find((l) => l.trim().length > 0) ?? '';
+}
+
+/** The cause id the fixture attached, or the one the failure message names. */
+function causeOf(test: TestCase, result: TestResult): string | undefined {
+  const annotations = [...test.annotations, ...(result.annotations ?? [])];
+  const fromAnnotation = annotations.find((a) => a.type === 'cause')?.description?.split(' ')[0];
+  return fromAnnotation ?? causeIdIn(result.error?.message);
 }
 
 /** One line per check as it finishes, then a closing count line; plain text when not on a terminal. */
@@ -37,7 +45,10 @@ export default class LineReporter implements Reporter {
     } else {
       this.failed += 1;
       const why = firstLine(result.error?.message) || result.status;
-      process.stdout.write(`  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})\n         ${why}\n`);
+      const cause = causeOf(test, result);
+      process.stdout.write(
+        `  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})${cause ? ` [cause ${cause}]` : ''}\n         ${why}\n`,
+      );
     }
   }
 
