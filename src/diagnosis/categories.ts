@@ -8,7 +8,7 @@ export interface AllureCategory {
   description?: string;
 }
 
-function escape(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -17,7 +17,7 @@ export function allureCategories(): AllureCategory[] {
   return [
     ...RULES.map((r) => ({
       name: `${r.id}: ${r.title}`,
-      messageRegex: `[\\s\\S]*Likely cause: ${escape(r.id)} [\\s\\S]*`,
+      messageRegex: `[\\s\\S]*Likely cause: ${escapeRegex(r.id)} [\\s\\S]*`,
       matchedStatuses: ['failed', 'broken'],
       description: r.fix,
     })),
