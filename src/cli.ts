@@ -11,6 +11,7 @@ import {
   renderConfig,
   resolveConfig,
 } from './config/index.js';
+import { registerDoctor } from './doctor/command.js';
 import { ConfigError, describeError, ExitCode, HarnessError, UsageError } from './errors.js';
 import { runLab } from './lab/index.js';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
@@ -248,6 +249,8 @@ export function buildProgram(): Command {
       }
       process.stdout.write(`${join(out, 'index.html')}\n`);
     });
+
+  registerDoctor(program as unknown as Command, { withConfigFlags, flagsOf, loadConfig, log });
 
   program
     .command('version')
