@@ -15,5 +15,5 @@ export default rule({
   confirm: (e) => (e.facts.configFindings ? e.facts.configFindings.includes('store.not-mounted') : undefined),
   howToConfirm:
     'glance-api.log: "Glance tried all active locations to get data … all have failed"; the file under filesystem_store_datadir is missing (a lost mount hides it).',
-  fix: 'Restore the store (remount the filesystem that holds it) or re-upload the image; find other affected images with `glance-harness db` or by downloading them.',
+  fix: 'Restore the store (remount the filesystem that holds it), or re-upload the image; download the other images to find those affected too.',
 });
