@@ -19,29 +19,31 @@ export interface DoctorCliHelpers {
 export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
   const cmd = program
     .command('doctor')
-    .description('Walk the install link by link (TCP, TLS, versions, token, catalog, images, round trip, DB, config) and name the cause of the first broken one')
+    .description(
+      'Walk the install link by link (TCP, TLS, versions, token, catalog, images, round trip, DB, config) and name the cause of the first broken one',
+    )
     .option('--read-only', 'skip the create/upload/download/delete round trip')
     .option('--config <file>', 'glance-api.conf to lint (and to read [database] connection from)')
     .option('--db <url>', 'database URL for the read-only DB checks (mysql://user:pass@host/glance)')
     .option('--json', 'print {steps:[…], cause?} as JSON on stdout');
-  (h.withConfigFlags(cmd as unknown as Command<unknown[], Record<string, unknown>>) as unknown as typeof cmd).action(
-    async (opts) => {
-      const config = h.loadConfig(h.flagsOf(opts as Record<string, unknown>));
-      if (!config.configured)
-        throw new ConfigError(
-          'doctor needs a target: source an openrc (OS_AUTH_URL …), pass --os-cloud NAME, or --endpoint URL with --auth-type none',
-        );
-      const report = await runDoctor({
-        config,
-        readOnly: Boolean(opts.readOnly),
-        ...(opts.config ? { glanceConf: opts.config } : {}),
-        ...(opts.db ? { dbUrl: opts.db } : {}),
-        ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),
-        ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s)}\n`) }),
-      });
-      if (opts.json) process.stdout.write(reportJson(report));
-      else process.stdout.write(`${verdictLine(report)}\n`);
-      process.exitCode = report.exitCode;
-    },
-  );
+  (
+    h.withConfigFlags(cmd as unknown as Command<unknown[], Record<string, unknown>>) as unknown as typeof cmd
+  ).action(async (opts) => {
+    const config = h.loadConfig(h.flagsOf(opts as Record<string, unknown>));
+    if (!config.configured)
+      throw new ConfigError(
+        'doctor needs a target: source an openrc (OS_AUTH_URL …), pass --os-cloud NAME, or --endpoint URL with --auth-type none',
+      );
+    const report = await runDoctor({
+      config,
+      readOnly: Boolean(opts.readOnly),
+      ...(opts.config ? { glanceConf: opts.config } : {}),
+      ...(opts.db ? { dbUrl: opts.db } : {}),
+      ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),
+      ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s)}\n`) }),
+    });
+    if (opts.json) process.stdout.write(reportJson(report));
+    else process.stdout.write(`${verdictLine(report)}\n`);
+    process.exitCode = report.exitCode;
+  });
 }

@@ -32,7 +32,12 @@ export interface LintHost {
   user: string;
 }
 
-export const DEFAULT_HOST: LintHost = { passwd: '/etc/passwd', group: '/etc/group', fstab: '/etc/fstab', user: 'glance' };
+export const DEFAULT_HOST: LintHost = {
+  passwd: '/etc/passwd',
+  group: '/etc/group',
+  fstab: '/etc/fstab',
+  user: 'glance',
+};
 
 /** Options deprecated or removed by Zed, with what to use instead. */
 const DEPRECATED: ReadonlyArray<[section: string, key: string, advice: string]> = [
@@ -46,7 +51,14 @@ const DEPRECATED: ReadonlyArray<[section: string, key: string, advice: string]> 
   ['DEFAULT', 'sql_connection', 'deprecated: use [database] connection'],
 ];
 
-const AUTHTOKEN_REQUIRED = ['www_authenticate_uri', 'auth_url', 'auth_type', 'username', 'password', 'project_name'];
+const AUTHTOKEN_REQUIRED = [
+  'www_authenticate_uri',
+  'auth_url',
+  'auth_type',
+  'username',
+  'password',
+  'project_name',
+];
 
 /** Lints a parsed glance-api.conf; `host` facts decide the store directory checks. */
 export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): ConfigFacts {
@@ -64,23 +76,46 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
   };
 
   const databaseUrl = val('database', 'connection') ?? val('DEFAULT', 'sql_connection');
-  if (!databaseUrl) add('config.database-missing', 'error', `${where('database')} connection is not set: Glance cannot reach its database`);
+  if (!databaseUrl)
+    add(
+      'config.database-missing',
+      'error',
+      `${where('database')} connection is not set: Glance cannot reach its database`,
+    );
   else if (/^sqlite/.test(databaseUrl))
     add('config.database-sqlite', 'warning', `${where('database', 'connection')}: SQLite is for tests only`);
   else if (/^mysql:\/\//.test(databaseUrl))
-    add('config.database-driver', 'warning', `${where('database', 'connection')}: mysql:// needs MySQLdb; Debian and Ubuntu ship PyMySQL: use mysql+pymysql://`);
+    add(
+      'config.database-driver',
+      'warning',
+      `${where('database', 'connection')}: mysql:// needs MySQLdb; Debian and Ubuntu ship PyMySQL: use mysql+pymysql://`,
+    );
 
   const flavor = val('paste_deploy', 'flavor');
   if (!flavor)
-    add('config.noauth', 'warning', `${where('paste_deploy')} flavor is not set: every request runs as an unauthenticated admin (set flavor = keystone)`);
+    add(
+      'config.noauth',
+      'warning',
+      `${where('paste_deploy')} flavor is not set: every request runs as an unauthenticated admin (set flavor = keystone)`,
+    );
   else if (flavor.includes('keystone')) {
     const missing = AUTHTOKEN_REQUIRED.filter(
-      (k) => !val('keystone_authtoken', k) && !(k === 'www_authenticate_uri' && val('keystone_authtoken', 'auth_uri')),
+      (k) =>
+        !val('keystone_authtoken', k) &&
+        !(k === 'www_authenticate_uri' && val('keystone_authtoken', 'auth_uri')),
     );
     if (missing.length > 0)
-      add('config.authtoken-incomplete', 'error', `${where('keystone_authtoken')} is missing ${missing.join(', ')}: Glance cannot validate tokens`);
+      add(
+        'config.authtoken-incomplete',
+        'error',
+        `${where('keystone_authtoken')} is missing ${missing.join(', ')}: Glance cannot validate tokens`,
+      );
   } else if (!/^(keystone|trusted-auth|noauth)?(\+\w+)*$/.test(flavor))
-    add('config.flavor-unknown', 'warning', `${where('paste_deploy', 'flavor')} "${flavor}" is not a known pipeline flavor`);
+    add(
+      'config.flavor-unknown',
+      'warning',
+      `${where('paste_deploy', 'flavor')} "${flavor}" is not a known pipeline flavor`,
+    );
 
   for (const [section, key, advice] of DEPRECATED) {
     if (ini.get(section, key)) add('config.deprecated', 'warning', `${where(section, key)}: ${advice}`);
@@ -106,19 +141,35 @@ function storesOf(
   const enabled = val('DEFAULT', 'enabled_backends');
   if (enabled) {
     const backends = new Map<string, string>();
-    for (const part of enabled.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of enabled
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const [id, type] = part.split(':').map((s) => s.trim());
-      if (!id || !type) add('config.store-backend-unknown', 'error', `${where('DEFAULT', 'enabled_backends')}: "${part}" is not id:type`);
+      if (!id || !type)
+        add(
+          'config.store-backend-unknown',
+          'error',
+          `${where('DEFAULT', 'enabled_backends')}: "${part}" is not id:type`,
+        );
       else backends.set(id, type);
     }
     const def = val('glance_store', 'default_backend');
     if (!def) {
-      add('config.store-backend-unknown', 'error', `${where('glance_store')} default_backend is not set although enabled_backends is`);
+      add(
+        'config.store-backend-unknown',
+        'error',
+        `${where('glance_store')} default_backend is not set although enabled_backends is`,
+      );
       return { dirs: [] };
     }
     const type = backends.get(def);
     if (!type) {
-      add('config.store-backend-unknown', 'error', `${where('glance_store', 'default_backend')} "${def}" is not in enabled_backends (${[...backends.keys()].join(', ')})`);
+      add(
+        'config.store-backend-unknown',
+        'error',
+        `${where('glance_store', 'default_backend')} "${def}" is not in enabled_backends (${[...backends.keys()].join(', ')})`,
+      );
       return { dirs: [] };
     }
     const dirs: string[] = [];
@@ -126,7 +177,12 @@ function storesOf(
       if (t !== 'file') continue;
       const dir = val(id, 'filesystem_store_datadir');
       if (dir) dirs.push(dir);
-      else add('config.store-dir-unset', 'error', `${where(id)} filesystem_store_datadir is not set for file backend "${id}"`);
+      else
+        add(
+          'config.store-dir-unset',
+          'error',
+          `${where(id)} filesystem_store_datadir is not set for file backend "${id}"`,
+        );
     }
     return { kind: kindOf(type), dirs };
   }
@@ -186,27 +242,55 @@ export function checkStoreDir(dir: string, host: LintHost = DEFAULT_HOST): LintF
   try {
     st = statSync(dir);
   } catch (err) {
-    return [{ id: 'store.dir-missing', severity: 'error', message: `store directory ${dir} does not exist (${(err as NodeJS.ErrnoException).code})` }];
+    return [
+      {
+        id: 'store.dir-missing',
+        severity: 'error',
+        message: `store directory ${dir} does not exist (${(err as NodeJS.ErrnoException).code})`,
+      },
+    ];
   }
-  if (!st.isDirectory()) return [{ id: 'store.dir-missing', severity: 'error', message: `store path ${dir} is not a directory` }];
+  if (!st.isDirectory())
+    return [{ id: 'store.dir-missing', severity: 'error', message: `store path ${dir} is not a directory` }];
   if (fstabMounts(host.fstab).includes(dir)) {
     const parent = statSync(dirname(dir));
     if (parent.dev === st.dev)
-      out.push({ id: 'store.not-mounted', severity: 'error', message: `store directory ${dir} is listed in ${host.fstab} but nothing is mounted on it` });
+      out.push({
+        id: 'store.not-mounted',
+        severity: 'error',
+        message: `store directory ${dir} is listed in ${host.fstab} but nothing is mounted on it`,
+      });
   }
   const account = accountOf(host);
   if (!account) {
-    out.push({ id: 'store.user-unknown', severity: 'warning', message: `no "${host.user}" user on this host: write access to ${dir} not checked` });
+    out.push({
+      id: 'store.user-unknown',
+      severity: 'warning',
+      message: `no "${host.user}" user on this host: write access to ${dir} not checked`,
+    });
   } else if (account.uid !== 0) {
     const mode = Number(st.mode);
-    const bits = st.uid === account.uid ? (mode >> 6) & 7 : account.gids.includes(Number(st.gid)) ? (mode >> 3) & 7 : mode & 7;
+    const bits =
+      st.uid === account.uid
+        ? (mode >> 6) & 7
+        : account.gids.includes(Number(st.gid))
+          ? (mode >> 3) & 7
+          : mode & 7;
     if ((bits & 3) !== 3)
-      out.push({ id: 'store.dir-unwritable', severity: 'error', message: `store directory ${dir} (mode ${(mode & 0o777).toString(8)}, uid ${st.uid}, gid ${st.gid}) is not writable by ${host.user}` });
+      out.push({
+        id: 'store.dir-unwritable',
+        severity: 'error',
+        message: `store directory ${dir} (mode ${(mode & 0o777).toString(8)}, uid ${st.uid}, gid ${st.gid}) is not writable by ${host.user}`,
+      });
   }
   try {
     const fs = statfsSync(dir);
     if (fs.bavail * fs.bsize < 1024 * 1024)
-      out.push({ id: 'store.dir-full', severity: 'error', message: `store filesystem of ${dir} has ${fs.bavail * fs.bsize} bytes free` });
+      out.push({
+        id: 'store.dir-full',
+        severity: 'error',
+        message: `store filesystem of ${dir} has ${fs.bavail * fs.bsize} bytes free`,
+      });
   } catch {
     // statfs is informational; a failure leaves the other checks standing.
   }

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
 
 export interface ProbeResult {
   ok: boolean;
@@ -36,11 +36,23 @@ export async function tcpProbe(rawUrl: string, timeoutMs = 5_000): Promise<Probe
       done(r);
     };
     socket.setTimeout(timeoutMs, () =>
-      finish({ ok: false, code: 'UND_ERR_CONNECT_TIMEOUT', evidence: `${address}:${port} did not accept within ${timeoutMs} ms`, ms: ms() }),
+      finish({
+        ok: false,
+        code: 'UND_ERR_CONNECT_TIMEOUT',
+        evidence: `${address}:${port} did not accept within ${timeoutMs} ms`,
+        ms: ms(),
+      }),
     );
-    socket.once('connect', () => finish({ ok: true, evidence: `${host} → ${address}:${port} accepted in ${ms()} ms`, ms: ms() }));
+    socket.once('connect', () =>
+      finish({ ok: true, evidence: `${host} → ${address}:${port} accepted in ${ms()} ms`, ms: ms() }),
+    );
     socket.once('error', (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, code: err.code ?? 'ECONNRESET', evidence: `${address}:${port}: ${err.code ?? err.message}`, ms: ms() }),
+      finish({
+        ok: false,
+        code: err.code ?? 'ECONNRESET',
+        evidence: `${address}:${port}: ${err.code ?? err.message}`,
+        ms: ms(),
+      }),
     );
   });
 }
@@ -61,7 +73,12 @@ export async function tlsProbe(rawUrl: string, tls: TlsSettings, timeoutMs = 5_0
     try {
       ca = readFileSync(tls.cacert);
     } catch (err) {
-      return { ok: false, code: 'CACERT_UNREADABLE', evidence: `cannot read CA bundle ${tls.cacert} (${(err as NodeJS.ErrnoException).code})`, ms: 0 };
+      return {
+        ok: false,
+        code: 'CACERT_UNREADABLE',
+        evidence: `cannot read CA bundle ${tls.cacert} (${(err as NodeJS.ErrnoException).code})`,
+        ms: 0,
+      };
     }
   }
   return new Promise((done) => {
@@ -77,7 +94,12 @@ export async function tlsProbe(rawUrl: string, tls: TlsSettings, timeoutMs = 5_0
       done(r);
     };
     socket.setTimeout(timeoutMs, () =>
-      finish({ ok: false, code: 'TLS_TIMEOUT', evidence: `no TLS handshake within ${timeoutMs} ms`, ms: ms() }),
+      finish({
+        ok: false,
+        code: 'TLS_TIMEOUT',
+        evidence: `no TLS handshake within ${timeoutMs} ms`,
+        ms: ms(),
+      }),
     );
     socket.once('secureConnect', () => {
       const cert: PeerCertificate = socket.getPeerCertificate();
@@ -89,7 +111,12 @@ export async function tlsProbe(rawUrl: string, tls: TlsSettings, timeoutMs = 5_0
       });
     });
     socket.once('error', (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, code: err.code ?? 'TLS_ERROR', evidence: `TLS handshake with ${host}:${port} failed: ${err.message}`, ms: ms() }),
+      finish({
+        ok: false,
+        code: err.code ?? 'TLS_ERROR',
+        evidence: `TLS handshake with ${host}:${port} failed: ${err.message}`,
+        ms: ms(),
+      }),
     );
   });
 }

@@ -10,8 +10,8 @@ import type { ResolvedConfig } from '../config/index.js';
 import { readOsloIni } from '../config/oslo-ini.js';
 import { generateImage } from '../data/index.js';
 import {
-  type Cause,
   type CatalogFact,
+  type Cause,
   diagnose,
   evidenceOf,
   type Facts,
@@ -51,7 +51,9 @@ const ROUND_TRIP_BYTES = 2 * 1024 * 1024;
 // Long enough for a swift store's ~31 s failure to come back as a 500, short enough for a hung database.
 const DEFAULT_CALL_TIMEOUT_MS = 45_000;
 
-type Outcome = { ok: true; evidence: string } | { ok: false; evidence: string; exchange?: Exchange; cause?: Cause };
+type Outcome =
+  | { ok: true; evidence: string }
+  | { ok: false; evidence: string; exchange?: Exchange; cause?: Cause };
 
 /** Runs the walk; never throws for what it finds (only for bad configuration). */
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
@@ -130,11 +132,16 @@ class Walk {
       }
       await this.versions();
     } else {
-      this.skip('catalog', 'choose the image endpoint from the catalog', 'the endpoint is set explicitly (--endpoint)');
+      this.skip(
+        'catalog',
+        'choose the image endpoint from the catalog',
+        'the endpoint is set explicitly (--endpoint)',
+      );
     }
     await this.images();
     await this.schemas();
-    if (this.opts.readOnly) this.skip('round-trip', 'create, upload, download and delete an image', '--read-only');
+    if (this.opts.readOnly)
+      this.skip('round-trip', 'create, upload, download and delete an image', '--read-only');
     else await this.roundTrip();
   }
 
@@ -148,7 +155,10 @@ class Walk {
 
   private async gatherLocalFacts(): Promise<void> {
     if (this.opts.glanceConf) {
-      this.configFacts = lintGlanceConfig(readOsloIni(this.opts.glanceConf), this.opts.lintHost ?? DEFAULT_HOST);
+      this.configFacts = lintGlanceConfig(
+        readOsloIni(this.opts.glanceConf),
+        this.opts.lintHost ?? DEFAULT_HOST,
+      );
       this.facts.configFindings = this.configFacts.findings.map((f) => f.id);
       if (this.configFacts.storeKind) this.facts.storeKind = this.configFacts.storeKind;
     }
@@ -166,14 +176,21 @@ class Walk {
   /** Runs one step unless an earlier one failed; diagnoses a failure from its exchange and the facts. */
   private async step(name: string, tried: string, fn: () => Promise<Outcome>): Promise<boolean> {
     if (this.brokenAt) {
-      this.push({ name, ok: false, status: 'skipped', tried, evidence: `not run: ${this.brokenAt} failed first` });
+      this.push({
+        name,
+        ok: false,
+        status: 'skipped',
+        tried,
+        evidence: `not run: ${this.brokenAt} failed first`,
+      });
       return false;
     }
     let outcome: Outcome;
     try {
       outcome = await fn();
     } catch (err) {
-      if (err instanceof TransportError) outcome = { ok: false, evidence: describe(err.exchange), exchange: err.exchange };
+      if (err instanceof TransportError)
+        outcome = { ok: false, evidence: describe(err.exchange), exchange: err.exchange };
       else if (err instanceof HarnessError && err.exitCode === 2) throw err;
       else {
         const last = this.recorder.recent().at(-1);
@@ -190,7 +207,14 @@ class Walk {
     }
     const cause = outcome.cause ?? (outcome.exchange ? this.diagnose(outcome.exchange) : undefined);
     this.brokenAt = name;
-    this.push({ name, ok: false, status: 'failed', tried, evidence: outcome.evidence, ...(cause ? { cause } : {}) });
+    this.push({
+      name,
+      ok: false,
+      status: 'failed',
+      tried,
+      evidence: outcome.evidence,
+      ...(cause ? { cause } : {}),
+    });
     this.unreachable = !cause && outcome.exchange?.status === null;
     return false;
   }
@@ -214,16 +238,28 @@ class Walk {
 
   private async tcp(name: string, url: string): Promise<void> {
     const u = new URL(url);
-    await this.step(name, `resolve ${u.hostname} and connect to port ${u.port || (u.protocol === 'https:' ? 443 : 80)}`, async () => {
-      const r = await tcpProbe(url);
-      return r.ok ? { ok: true, evidence: r.evidence } : { ok: false, evidence: r.evidence, exchange: synthetic(url, r.code ?? 'ECONNREFUSED', r.evidence, r.ms) };
-    });
+    await this.step(
+      name,
+      `resolve ${u.hostname} and connect to port ${u.port || (u.protocol === 'https:' ? 443 : 80)}`,
+      async () => {
+        const r = await tcpProbe(url);
+        return r.ok
+          ? { ok: true, evidence: r.evidence }
+          : {
+              ok: false,
+              evidence: r.evidence,
+              exchange: synthetic(url, r.code ?? 'ECONNREFUSED', r.evidence, r.ms),
+            };
+      },
+    );
   }
 
   private async tls(name: string, url: string): Promise<void> {
     if (!url.startsWith('https:')) {
-      if (!this.brokenAt) this.skip(name, `TLS handshake with ${new URL(url).host}`, 'plain http: no TLS on this link');
-      else this.skip(name, `TLS handshake with ${new URL(url).host}`, `not run: ${this.brokenAt} failed first`);
+      if (!this.brokenAt)
+        this.skip(name, `TLS handshake with ${new URL(url).host}`, 'plain http: no TLS on this link');
+      else
+        this.skip(name, `TLS handshake with ${new URL(url).host}`, `not run: ${this.brokenAt} failed first`);
       return;
     }
     await this.step(name, `TLS handshake with ${new URL(url).host}`, async () => {
@@ -231,7 +267,13 @@ class Walk {
         ...(this.cfg.tls.cacert ? { cacert: this.cfg.tls.cacert.value } : {}),
         insecure: this.cfg.tls.insecure.value,
       });
-      return r.ok ? { ok: true, evidence: r.evidence } : { ok: false, evidence: r.evidence, exchange: synthetic(url, r.code ?? 'TLS_ERROR', r.evidence, r.ms) };
+      return r.ok
+        ? { ok: true, evidence: r.evidence }
+        : {
+            ok: false,
+            evidence: r.evidence,
+            exchange: synthetic(url, r.code ?? 'TLS_ERROR', r.evidence, r.ms),
+          };
     });
   }
 
@@ -252,46 +294,76 @@ class Walk {
   }
 
   private async token(): Promise<void> {
-    await this.step('token', `POST ${this.cfg.auth.authUrl?.value ?? ''}/auth/tokens as ${this.cfg.auth.username?.value ?? this.cfg.auth.userId?.value ?? 'the configured user'}`, async () => {
-      this.tokens();
-      const t = await this.session!.currentToken();
-      this.facts.tokenIssued = true;
-      this.facts.tokenExpiresAt = t.expiresAt.toISOString();
-      const roles = t.roles.join(', ');
-      return { ok: true, evidence: `token issued, expires ${t.expiresAt.toISOString()}${roles ? `, roles ${roles}` : ''}` };
-    });
+    await this.step(
+      'token',
+      `POST ${this.cfg.auth.authUrl?.value ?? ''}/auth/tokens as ${this.cfg.auth.username?.value ?? this.cfg.auth.userId?.value ?? 'the configured user'}`,
+      async () => {
+        this.tokens();
+        const t = await this.session!.currentToken();
+        this.facts.tokenIssued = true;
+        this.facts.tokenExpiresAt = t.expiresAt.toISOString();
+        const roles = t.roles.join(', ');
+        return {
+          ok: true,
+          evidence: `token issued, expires ${t.expiresAt.toISOString()}${roles ? `, roles ${roles}` : ''}`,
+        };
+      },
+    );
   }
 
   private async catalog(): Promise<string | undefined> {
     let chosen: string | undefined;
-    await this.step('catalog', 'find the image service in the catalog; GET / on every image endpoint', async () => {
-      const token = this.session!.peek()!;
-      const eps = selectEndpoint(token.catalog, {
-        type: 'image',
-        interface: this.cfg.interface.value,
-        ...(this.cfg.regionName ? { region: this.cfg.regionName.value } : {}),
-      });
-      chosen = eps.chosen.url;
-      const ids = (r: ApiResponse | undefined): string =>
-        JSON.stringify(((r?.body as { versions?: Array<{ id: string }> })?.versions ?? []).map((v) => v.id));
-      const facts: CatalogFact[] = [];
-      let reference: string | undefined;
-      let bad: Exchange | undefined;
-      for (const ep of [eps.all.find((e) => e.url === chosen)!, ...eps.all.filter((e) => e.url !== chosen)]) {
-        const g = new GlanceClient(ep.url, this.http, this.tokens());
-        const res = await g.versions.listRoot().catch((err: unknown) => (err instanceof TransportError ? err : undefined));
-        const answered = res && !(res instanceof TransportError) ? res : undefined;
-        const seen = answered ? ids(answered) : '';
-        reference ??= seen;
-        const fact = { interface: ep.interface, url: ep.url, reachable: answered?.status === 300, sameGlance: seen === reference };
-        facts.push(fact);
-        if ((!fact.reachable || !fact.sameGlance) && !bad) bad = res instanceof TransportError ? res.exchange : answered?.exchange;
-      }
-      this.facts.catalog = facts;
-      const summary = facts.map((f) => `${f.interface} ${f.url}${f.reachable ? (f.sameGlance ? '' : ' (other versions)') : ' (no 300)'}`).join(', ');
-      if (bad || facts.some((f) => !f.reachable || !f.sameGlance)) return { ok: false, evidence: summary, ...(bad ? { exchange: bad } : {}) };
-      return { ok: true, evidence: `${this.cfg.interface.value} ${chosen}; ${summary}` };
-    });
+    await this.step(
+      'catalog',
+      'find the image service in the catalog; GET / on every image endpoint',
+      async () => {
+        const token = this.session!.peek()!;
+        const eps = selectEndpoint(token.catalog, {
+          type: 'image',
+          interface: this.cfg.interface.value,
+          ...(this.cfg.regionName ? { region: this.cfg.regionName.value } : {}),
+        });
+        chosen = eps.chosen.url;
+        const ids = (r: ApiResponse | undefined): string =>
+          JSON.stringify(
+            ((r?.body as { versions?: Array<{ id: string }> })?.versions ?? []).map((v) => v.id),
+          );
+        const facts: CatalogFact[] = [];
+        let reference: string | undefined;
+        let bad: Exchange | undefined;
+        for (const ep of [
+          eps.all.find((e) => e.url === chosen)!,
+          ...eps.all.filter((e) => e.url !== chosen),
+        ]) {
+          const g = new GlanceClient(ep.url, this.http, this.tokens());
+          const res = await g.versions
+            .listRoot()
+            .catch((err: unknown) => (err instanceof TransportError ? err : undefined));
+          const answered = res && !(res instanceof TransportError) ? res : undefined;
+          const seen = answered ? ids(answered) : '';
+          reference ??= seen;
+          const fact = {
+            interface: ep.interface,
+            url: ep.url,
+            reachable: answered?.status === 300,
+            sameGlance: seen === reference,
+          };
+          facts.push(fact);
+          if ((!fact.reachable || !fact.sameGlance) && !bad)
+            bad = res instanceof TransportError ? res.exchange : answered?.exchange;
+        }
+        this.facts.catalog = facts;
+        const summary = facts
+          .map(
+            (f) =>
+              `${f.interface} ${f.url}${f.reachable ? (f.sameGlance ? '' : ' (other versions)') : ' (no 300)'}`,
+          )
+          .join(', ');
+        if (bad || facts.some((f) => !f.reachable || !f.sameGlance))
+          return { ok: false, evidence: summary, ...(bad ? { exchange: bad } : {}) };
+        return { ok: true, evidence: `${this.cfg.interface.value} ${chosen}; ${summary}` };
+      },
+    );
     return chosen;
   }
 
@@ -301,64 +373,93 @@ class Walk {
   }
 
   private async images(): Promise<void> {
-    await this.step('images', 'GET /v2/images?limit=1 (needs token validation and the database)', async () => {
-      const res = await this.need().images.list({ limit: 1 });
-      if (res.status !== 200) return failed(res, 'expected 200');
-      return { ok: true, evidence: `200 in ${res.elapsedMs} ms, ${res.requestId ?? 'no request id'}` };
-    });
+    await this.step(
+      'images',
+      'GET /v2/images?limit=1 (needs token validation and the database)',
+      async () => {
+        const res = await this.need().images.list({ limit: 1 });
+        if (res.status !== 200) return failed(res, 'expected 200');
+        return { ok: true, evidence: `200 in ${res.elapsedMs} ms, ${res.requestId ?? 'no request id'}` };
+      },
+    );
   }
 
   private async schemas(): Promise<void> {
     await this.step('schemas', 'GET /v2/schemas/image', async () => {
       const res = await this.need().schemas.show('image');
-      if (res.status !== 200 || typeof res.body?.properties !== 'object') return failed(res, 'expected 200 and a JSON schema');
-      return { ok: true, evidence: `200 in ${res.elapsedMs} ms, ${Object.keys(res.body.properties as object).length} properties` };
+      if (res.status !== 200 || typeof res.body?.properties !== 'object')
+        return failed(res, 'expected 200 and a JSON schema');
+      return {
+        ok: true,
+        evidence: `200 in ${res.elapsedMs} ms, ${Object.keys(res.body.properties as object).length} properties`,
+      };
     });
   }
 
   private async roundTrip(): Promise<void> {
     const runId = this.opts.runId ?? newRunId();
     const prefix = this.opts.prefix ?? this.cfg.harness.prefix.value;
-    await this.step('round-trip', `create ${runImageName(prefix, runId, 'doctor')}, upload 2 MiB, download, delete`, async () => {
-      const g = this.need();
-      const dir = await mkdtemp(join(tmpdir(), 'gh-doctor-'));
-      let imageId: string | undefined;
-      let deleted = false;
-      try {
-        const data = await generateImage(dir, { format: 'raw', size: ROUND_TRIP_BYTES, seed: 'doctor' });
-        const created = await g.images.create({
-          name: runImageName(prefix, runId, 'doctor'),
-          disk_format: 'raw',
-          container_format: 'bare',
-          tags: runTags(runId),
-        });
-        if (created.status !== 201) return failed(created, 'create: expected 201');
-        imageId = (created.body as Image).id;
-        const up = await g.data.upload(imageId, data.path);
-        if (up.status !== 204) return failed(up, 'upload: expected 204');
-        const shown = await g.images.show(imageId);
-        const img = shown.body as Image | undefined;
-        if (shown.status !== 200 || img?.status !== 'active')
-          return failed(shown, `show after upload: expected 200 and status active (got ${img?.status ?? 'no image'})`);
-        const down = await g.data.download(imageId);
-        if (down.status !== 200 || down.received.md5 !== data.md5)
-          return failed(down, `download: expected 200 and ${data.size} bytes with md5 ${data.md5} (got ${down.received.size} bytes)`);
-        const del = await g.images.delete(imageId);
-        deleted = del.status === 204;
-        if (!deleted) return failed(del, 'delete: expected 204');
-        return { ok: true, evidence: `created, uploaded ${data.size} bytes (${up.elapsedMs} ms), active, downloaded with md5 ${data.md5}, deleted` };
-      } finally {
-        if (imageId && !deleted) await g.images.delete(imageId).catch(() => undefined);
-        await rm(dir, { recursive: true, force: true });
-      }
-    });
+    await this.step(
+      'round-trip',
+      `create ${runImageName(prefix, runId, 'doctor')}, upload 2 MiB, download, delete`,
+      async () => {
+        const g = this.need();
+        const dir = await mkdtemp(join(tmpdir(), 'gh-doctor-'));
+        let imageId: string | undefined;
+        let deleted = false;
+        try {
+          const data = await generateImage(dir, { format: 'raw', size: ROUND_TRIP_BYTES, seed: 'doctor' });
+          const created = await g.images.create({
+            name: runImageName(prefix, runId, 'doctor'),
+            disk_format: 'raw',
+            container_format: 'bare',
+            tags: runTags(runId),
+          });
+          if (created.status !== 201) return failed(created, 'create: expected 201');
+          imageId = (created.body as Image).id;
+          const up = await g.data.upload(imageId, data.path);
+          if (up.status !== 204) return failed(up, 'upload: expected 204');
+          const shown = await g.images.show(imageId);
+          const img = shown.body as Image | undefined;
+          if (shown.status !== 200 || img?.status !== 'active')
+            return failed(
+              shown,
+              `show after upload: expected 200 and status active (got ${img?.status ?? 'no image'})`,
+            );
+          const down = await g.data.download(imageId);
+          if (down.status !== 200 || down.received.md5 !== data.md5)
+            return failed(
+              down,
+              `download: expected 200 and ${data.size} bytes with md5 ${data.md5} (got ${down.received.size} bytes)`,
+            );
+          const del = await g.images.delete(imageId);
+          deleted = del.status === 204;
+          if (!deleted) return failed(del, 'delete: expected 204');
+          return {
+            ok: true,
+            evidence: `created, uploaded ${data.size} bytes (${up.elapsedMs} ms), active, downloaded with md5 ${data.md5}, deleted`,
+          };
+        } finally {
+          if (imageId && !deleted) await g.images.delete(imageId).catch(() => undefined);
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    );
   }
 
   private dbStep(): void {
-    const tried = this.dbTarget ? `read-only checks on ${maskDbUrl(this.dbTarget.url)} (from ${this.dbTarget.source})` : 'read-only database checks';
-    if (!this.dbTarget) return this.skip('db', tried, 'no --db URL, and no --config with a [database] connection');
+    const tried = this.dbTarget
+      ? `read-only checks on ${maskDbUrl(this.dbTarget.url)} (from ${this.dbTarget.source})`
+      : 'read-only database checks';
+    if (!this.dbTarget)
+      return this.skip('db', tried, 'no --db URL, and no --config with a [database] connection');
     const db = this.facts.db;
-    if (!db) return this.skip('db', tried, 'no database provider in this build: the database checks are not connected');
+    if (!db)
+      return this.skip(
+        'db',
+        tried,
+        'no database provider in this build: the database checks are not connected',
+      );
     if (!db.reachable) {
       const r = ruleById('db.unreachable')!;
       this.local('db', tried, `not reachable: ${db.error ?? 'no detail'}`, r.id);
@@ -387,7 +488,14 @@ class Walk {
   private local(name: string, tried: string, evidence: string, ruleId: string): void {
     const r = ruleById(ruleId);
     const cause: Cause | undefined = r
-      ? { id: r.id, title: r.title, severity: r.severity, fix: r.fix, confirmed: true, hop: name === 'db' ? 'database server' : 'glance-api.conf' }
+      ? {
+          id: r.id,
+          title: r.title,
+          severity: r.severity,
+          fix: r.fix,
+          confirmed: true,
+          hop: name === 'db' ? 'database server' : 'glance-api.conf',
+        }
       : undefined;
     this.push({ name, ok: false, status: 'failed', tried, evidence, ...(cause ? { cause } : {}) });
   }
@@ -395,7 +503,9 @@ class Walk {
   private report(): DoctorReport {
     const failedSteps = this.steps.filter((s) => s.status === 'failed');
     const first = failedSteps[0];
-    const cause = (this.brokenAt ? this.steps.find((s) => s.name === this.brokenAt)?.cause : undefined) ?? failedSteps.find((s) => s.cause)?.cause;
+    const cause =
+      (this.brokenAt ? this.steps.find((s) => s.name === this.brokenAt)?.cause : undefined) ??
+      failedSteps.find((s) => s.cause)?.cause;
     const exitCode = !first ? 0 : cause ? 1 : this.unreachable ? 3 : 1;
     return {
       healthy: !first,
@@ -421,10 +531,17 @@ function failed(res: ApiResponse, expected: string): Outcome {
 
 /** "500 from glance-api in 12 ms (req-…), Glance JSON error: The server has…" */
 export function describe(x: Exchange): string {
-  const what = x.status === null ? `no answer (${x.error?.message ?? x.error?.code ?? 'unknown'})` : `${x.status}`;
+  const what =
+    x.status === null ? `no answer (${x.error?.message ?? x.error?.code ?? 'unknown'})` : `${x.status}`;
   const rid = x.requestId ? `, ${x.requestId}` : x.status !== null ? ', no request id' : '';
   const server = x.server ? `, Server ${x.server}` : '';
-  const text = x.bodyExcerpt ? `: ${x.bodyExcerpt.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120)}` : '';
+  const text = x.bodyExcerpt
+    ? `: ${x.bodyExcerpt
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 120)}`
+    : '';
   const shape = x.status !== null ? `, ${x.bodyShape}` : '';
   return `${x.method} ${x.path} → ${what} in ${x.timings.totalMs} ms${rid}${server}${shape}${text}`;
 }

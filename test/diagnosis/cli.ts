@@ -23,7 +23,9 @@ export function cli(args: string[], env: Record<string, string>, cwd: string): P
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })),
+  );
 }
 
 /** doctor's first failing line (✘). */

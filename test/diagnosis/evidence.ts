@@ -25,7 +25,9 @@ export interface ExchangeSpec {
 /** An Exchange as the HTTP client would have recorded it. */
 export function exchange(spec: ExchangeSpec): Exchange {
   const url = new URL(spec.url ?? 'http://127.0.0.1:9292/v2/images');
-  const headers = Object.fromEntries(Object.entries(spec.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries(spec.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   const text = spec.body ?? '';
   const x: Exchange = {
     seq: 1,
@@ -39,7 +41,10 @@ export function exchange(spec: ExchangeSpec): Exchange {
     bytesSent: spec.bytesSent ?? 0,
     responseBytes: Buffer.byteLength(text),
     startedAt: spec.startedAt ?? '2026-11-22T02:14:09.000Z',
-    timings: { totalMs: spec.totalMs ?? 15, ...(spec.status !== null ? { headersMs: spec.totalMs ?? 15 } : {}) },
+    timings: {
+      totalMs: spec.totalMs ?? 15,
+      ...(spec.status !== null ? { headersMs: spec.totalMs ?? 15 } : {}),
+    },
   };
   if (spec.error) x.error = { code: spec.error.code, message: spec.error.message ?? spec.error.code };
   if (spec.requestBytes !== undefined) x.requestBytes = spec.requestBytes;
@@ -57,8 +62,14 @@ export function fromTranscript(name: string, overrides: Partial<ExchangeSpec> = 
   const lines = readFileSync(`${TRANSCRIPTS}/${name}`, 'utf8')
     .split('\n')
     .map((l) => (/^[<>] /.test(l) ? l.replace(/\r$/, '') : l));
-  const request = lines.find((l) => l.startsWith('> ') && /^> [A-Z]+ /.test(l))!.slice(2).split(' ');
-  const host = lines.find((l) => l.toLowerCase().startsWith('> host:'))!.slice(8).trim();
+  const request = lines
+    .find((l) => l.startsWith('> ') && /^> [A-Z]+ /.test(l))!
+    .slice(2)
+    .split(' ');
+  const host = lines
+    .find((l) => l.toLowerCase().startsWith('> host:'))!
+    .slice(8)
+    .trim();
   const statusLine = lines.find((l) => l.startsWith('< HTTP/'))!;
   const headers: Record<string, string> = {};
   let bodyStart = 0;

@@ -63,11 +63,16 @@ describe('reference faults: doctor and run name the cause', () => {
           cli(['run', '--suite', 'health', ...target], e, dir),
         ]);
         const d = firstDoctorFailure(doctor);
-        assert.ok(d?.includes(`cause ${want.id}:`), `doctor's first failing line: ${d ?? doctor.stdout + doctor.stderr}`);
+        assert.ok(
+          d?.includes(`cause ${want.id}:`),
+          `doctor's first failing line: ${d ?? doctor.stdout + doctor.stderr}`,
+        );
         assert.equal(doctor.code, 1, doctor.stderr);
         const r = firstRunFailure(run);
         assert.ok(r?.includes(want.id), `run's first failing line: ${r ?? run.stdout + run.stderr}`);
-        const summary = JSON.parse(readFileSync(join(dir, 'reports', 'latest', 'summary.json'), 'utf8')) as Summary;
+        const summary = JSON.parse(
+          readFileSync(join(dir, 'reports', 'latest', 'summary.json'), 'utf8'),
+        ) as Summary;
         const named = summary.cause?.id ?? summary.checks.find((c) => c.status === 'failed')?.cause?.id;
         assert.equal(named, want.id, `summary.json cause (outcome ${summary.outcome})`);
       } finally {
