@@ -121,7 +121,7 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
     if (ini.get(section, key)) add('config.deprecated', 'warning', `${where(section, key)}: ${advice}`);
   }
 
-  const stores = storesOf(ini, add, where, val);
+  const stores = storesOf(add, where, val);
   const storeDirs = [...new Set(stores.dirs.map((d) => resolve(d)))];
   for (const dir of storeDirs) findings.push(...checkStoreDir(dir, host));
   return {
@@ -133,7 +133,6 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
 }
 
 function storesOf(
-  ini: OsloIni,
   add: (id: string, severity: LintFinding['severity'], message: string) => void,
   where: (section: string, key?: string) => string,
   val: (section: string, key: string) => string | undefined,

@@ -190,7 +190,7 @@ class Walk {
       outcome = await fn();
     } catch (err) {
       if (err instanceof TransportError)
-        outcome = { ok: false, evidence: describe(err.exchange), exchange: err.exchange };
+        outcome = { ok: false, evidence: describeExchange(err.exchange), exchange: err.exchange };
       else if (err instanceof HarnessError && err.exitCode === 2) throw err;
       else {
         const last = this.recorder.recent().at(-1);
@@ -451,15 +451,15 @@ class Walk {
     const tried = this.dbTarget
       ? `read-only checks on ${maskDbUrl(this.dbTarget.url)} (from ${this.dbTarget.source})`
       : 'read-only database checks';
-    if (!this.dbTarget)
-      return this.skip('db', tried, 'no --db URL, and no --config with a [database] connection');
+    if (!this.dbTarget) {
+      this.skip('db', tried, 'no --db URL, and no --config with a [database] connection');
+      return;
+    }
     const db = this.facts.db;
-    if (!db)
-      return this.skip(
-        'db',
-        tried,
-        'no database provider in this build: the database checks are not connected',
-      );
+    if (!db) {
+      this.skip('db', tried, 'no database provider in this build: the database checks are not connected');
+      return;
+    }
     if (!db.reachable) {
       const r = ruleById('db.unreachable')!;
       this.local('db', tried, `not reachable: ${db.error ?? 'no detail'}`, r.id);
@@ -473,7 +473,10 @@ class Walk {
 
   private configStep(): void {
     const tried = this.opts.glanceConf ? `lint ${this.opts.glanceConf}` : 'lint glance-api.conf';
-    if (!this.configFacts) return this.skip('config', tried, 'no --config glance-api.conf given');
+    if (!this.configFacts) {
+      this.skip('config', tried, 'no --config glance-api.conf given');
+      return;
+    }
     const errors = this.configFacts.findings.filter((f) => f.severity === 'error');
     const warnings = this.configFacts.findings.filter((f) => f.severity === 'warning');
     const text = [...errors, ...warnings].map((f) => `${f.severity}: ${f.message}`).join('; ');
@@ -526,11 +529,11 @@ const CONFIG_FINDING_CAUSE: Record<string, string> = {
 };
 
 function failed(res: ApiResponse, expected: string): Outcome {
-  return { ok: false, evidence: `${expected}: ${describe(res.exchange)}`, exchange: res.exchange };
+  return { ok: false, evidence: `${expected}: ${describeExchange(res.exchange)}`, exchange: res.exchange };
 }
 
 /** "500 from glance-api in 12 ms (req-…), Glance JSON error: The server has…" */
-export function describe(x: Exchange): string {
+export function describeExchange(x: Exchange): string {
   const what =
     x.status === null ? `no answer (${x.error?.message ?? x.error?.code ?? 'unknown'})` : `${x.status}`;
   const rid = x.requestId ? `, ${x.requestId}` : x.status !== null ? ', no request id' : '';
