@@ -10,6 +10,7 @@ import { reportJson, stepLine } from '../../src/doctor/render.js';
 import { runDoctor } from '../../src/doctor/walk.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
 import { connect } from '../../src/target.js';
+import { cli } from './cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-doctor-'));
 let ref: ReferenceServer;
@@ -191,5 +192,19 @@ describe('glance-harness doctor on the reference', () => {
     assert.equal(db.status, 'skipped');
     assert.match(db.evidence, /no database provider/);
     assert.equal(report.exitCode, 0);
+  });
+
+  it('exits 2 with one line when no target is configured, and when --config names an unreadable file', async () => {
+    const none = await cli(['doctor'], {}, work);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^error: doctor needs a target/m);
+    const badConf = await cli(
+      ['doctor', '--config', join(work, 'missing.conf')],
+      { OS_AUTH_TYPE: 'none', OS_ENDPOINT: ref.glanceUrl },
+      work,
+    );
+    assert.equal(badConf.code, 2);
+    assert.match(badConf.stderr, /^error: cannot read .*missing\.conf/m);
+    assert.ok(!badConf.stderr.includes('    at '), 'no stack trace');
   });
 });
