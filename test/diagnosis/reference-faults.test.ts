@@ -45,7 +45,8 @@ function env(ref: ReferenceServer, dir: string): Record<string, string> {
   };
 }
 
-describe('reference faults: doctor and run name the cause', () => {
+// Three faults at a time: each has its own reference, and much of a case is waiting (timeouts, the swift delay).
+describe('reference faults: doctor and run name the cause', { concurrency: 3 }, () => {
   it('covers every fault switch', () => {
     assert.deepEqual(Object.keys(EXPECTED).sort(), FAULTS.map((f) => f.name).sort());
   });
