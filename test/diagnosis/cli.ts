@@ -37,3 +37,8 @@ export function firstDoctorFailure(r: CliResult): string | undefined {
 export function firstRunFailure(r: CliResult): string | undefined {
   return `${r.stdout}\n${r.stderr}`.split('\n').find((l) => /^\s*FAIL |^unreachable: |^error: /.test(l));
 }
+
+/** The line names the cause as doctor prints it: `cause <id>:` or `cause <id> (confirmed):`. */
+export function namesCause(line: string | undefined, id: string): boolean {
+  return line !== undefined && (line.includes(`cause ${id}:`) || line.includes(`cause ${id} (`));
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { LAB_CLOUDS, type LabFault, labPaths, runLabCaptured } from '../../src/lab/index.js';
-import { cli, firstDoctorFailure, firstRunFailure } from './cli.js';
+import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
 
 export const GLANCE_CONF = '/etc/glance/glance-api.conf';
 
@@ -59,10 +59,7 @@ async function doctorNames(t: TestContext, cloud: string, id: string): Promise<v
   const d = await cli(['doctor', '--os-cloud', cloud, '--config', GLANCE_CONF], env(), work);
   const line = firstDoctorFailure(d);
   t.diagnostic(`doctor (${d.ms} ms): ${line ?? 'no failing line'}`);
-  assert.ok(
-    line?.includes(`cause ${id}:`),
-    `doctor's first failing line should name ${id}:\n${d.stdout}${d.stderr}`,
-  );
+  assert.ok(namesCause(line, id), `doctor's first failing line should name ${id}:\n${d.stdout}${d.stderr}`);
   assert.equal(d.code, 1);
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from '../../src/reference/index.js';
 import type { Summary } from '../../src/report/summary.js';
-import { cli, firstDoctorFailure, firstRunFailure } from './cli.js';
+import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-diag-ref-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -65,7 +65,7 @@ describe('reference faults: doctor and run name the cause', { concurrency: 3 }, 
         ]);
         const d = firstDoctorFailure(doctor);
         assert.ok(
-          d?.includes(`cause ${want.id}:`),
+          namesCause(d, want.id),
           `doctor's first failing line: ${d ?? doctor.stdout + doctor.stderr}`,
         );
         assert.equal(doctor.code, 1, doctor.stderr);
@@ -91,7 +91,7 @@ describe('reference faults: doctor and run name the cause', { concurrency: 3 }, 
         cli(['doctor', '--endpoint', ref.proxyUrl], e, dir),
         cli(['run', '--suite', 'health', '--endpoint', ref.proxyUrl], e, dir),
       ]);
-      assert.ok(firstDoctorFailure(doctor)?.includes('cause proxy.upstream-invalid:'), doctor.stdout);
+      assert.ok(namesCause(firstDoctorFailure(doctor), 'proxy.upstream-invalid'), doctor.stdout);
       assert.ok(firstRunFailure(run)?.includes('proxy.upstream-invalid'), run.stdout);
     } finally {
       await ref.close();

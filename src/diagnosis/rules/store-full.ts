@@ -7,7 +7,8 @@ export default rule({
   symptom:
     'Uploads answer 413 "Image storage media is full" from Glance (with a request id); the image goes back to queued.',
   applies: (e) => e.origin === 'glance' && e.exchange.status === 413,
-  confirm: (e) => (e.facts.configFindings ? e.facts.configFindings.includes('store.dir-full') : undefined),
+  // The lint sees the store only from the host doctor runs on: a finding confirms, its absence proves nothing.
+  confirm: (e) => (e.facts.configFindings?.includes('store.dir-full') ? true : undefined),
   howToConfirm: "`df -h` on filesystem_store_datadir (or the backend's quota).",
   fix: 'Free or grow the store filesystem (or quota) behind filesystem_store_datadir, then retry the upload.',
 });
