@@ -12,6 +12,8 @@ import {
   resolveConfig,
 } from './config/index.js';
 import { registerDbCommand } from './db/command.js';
+import { doctorDbProvider } from './db/doctor-provider.js';
+import { registerDoctor } from './doctor/command.js';
 import { ConfigError, describeError, ExitCode, HarnessError, UsageError } from './errors.js';
 import { runLab } from './lab/index.js';
 import { registerLoadCommand } from './load/command.js';
@@ -265,6 +267,13 @@ export function buildProgram(): Command {
     });
 
   registerDbCommand(program);
+  registerDoctor(program as unknown as Command, {
+    withConfigFlags,
+    flagsOf,
+    loadConfig,
+    log,
+    dbProvider: doctorDbProvider,
+  });
 
   program
     .command('version')

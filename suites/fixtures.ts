@@ -3,6 +3,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect as baseExpect } from '@playwright/test';
 import { resolveConfig } from '../src/config/index.js';
+import {
+  causeIdIn,
+  causeText,
+  diagnoseExchange,
+  diagnoseExchanges,
+  type Facts,
+} from '../src/diagnosis/index.js';
 import type { ApiResponse, GlanceClient, Image } from '../src/glance/index.js';
 import type { Exchange } from '../src/http/evidence.js';
 import { describeFinding, type LiveSchemaReport, loadLiveSchemas } from '../src/live-schemas.js';
@@ -96,7 +103,6 @@ export class ImageFactory {
   }
 }
 
-/** "Expected 201 from POST /v2/images, got 500 (req-…, 412 ms)". */
 /**
  * Progress display for a transfer of `total` bytes, on the terminal the CLI runs in (GH_PROGRESS);
  * undefined for transfers too small to be worth it. Pass `progress.update` as the client's onProgress.
@@ -111,11 +117,25 @@ export function transferProgress(label: string, total: number): Progress | undef
   });
 }
 
+/** Facts about the worker's target the diagnosis rules use (set once the target is connected). */
+let targetFacts: () => Facts = () => ({});
+
+function factsOf(target: Target, authUrl: string | undefined): Facts {
+  const token = target.session?.peek();
+  return {
+    ...(authUrl ? { keystoneUrl: authUrl } : {}),
+    ...(token ? { tokenIssued: true, tokenExpiresAt: token.expiresAt.toISOString() } : {}),
+  };
+}
+
+/** "Expected 201 from POST /v2/images, got 500 (req-…, 412 ms). Likely cause: db.not-synced — <fix>". */
 export function explainStatus(res: ApiResponse, expected: number | string): string {
   const ex = res.exchange;
   const rid = res.requestId ?? 'no request id';
-  const body = ex.bodyExcerpt ? `: ${ex.bodyExcerpt.replace(/\s+/g, ' ').slice(0, 300)}` : '';
-  return `Expected ${expected} from ${ex.method} ${ex.path}, got ${res.status} (${rid}, ${res.elapsedMs} ms)${body}`;
+  const cause = diagnoseExchange(ex, [], targetFacts());
+  const why = cause ? `. ${causeText(cause)}` : '';
+  const body = ex.bodyExcerpt ? ` Body: ${ex.bodyExcerpt.replace(/\s+/g, ' ').slice(0, 300)}` : '';
+  return `Expected ${expected} from ${ex.method} ${ex.path}, got ${res.status} (${rid}, ${res.elapsedMs} ms)${why}${body}`;
 }
 
 interface WorkerFixtures {
@@ -146,6 +166,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       ctx.authType = cfg.authType.value;
       ctx.hashAlgo = cfg.harness.hashAlgo.value;
       const target = await connect(cfg);
+      targetFacts = () => factsOf(target, cfg.auth.authUrl?.value);
       const evidenceDir = join(ctx.runDir, 'evidence');
       mkdirSync(evidenceDir, { recursive: true });
       const file = join(evidenceDir, `worker-${process.pid}.ndjson`);
@@ -179,6 +200,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const unsubscribe = target.http.recorder.subscribe((e) => seen.push(e));
     await use(seen);
     unsubscribe();
+    if (testInfo.status !== testInfo.expectedStatus && !causeIdIn(testInfo.error?.message)) {
+      const cause = diagnoseExchanges(seen, targetFacts());
+      if (cause) testInfo.annotations.push({ type: 'cause', description: `${cause.id} — ${cause.fix}` });
+    }
     if (seen.length > 0) {
       await testInfo.attach('exchanges.json', {
         body: JSON.stringify(seen, null, 2),

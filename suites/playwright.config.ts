@@ -16,7 +16,14 @@ export default defineConfig({
   reporter: [
     [join(import.meta.dirname, 'reporters', 'line-reporter.ts')],
     ['json', { outputFile: join(runDir, 'playwright.json') }],
-    ['junit', { outputFile: join(runDir, 'junit.xml'), includeProjectInTestName: false }],
+    [
+      'junit',
+      {
+        outputFile: join(runDir, 'junit.xml'),
+        includeProjectInTestName: false,
+        embedAnnotationsAsProperties: true,
+      },
+    ],
     [
       'allure-playwright',
       {

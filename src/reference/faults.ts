@@ -25,7 +25,7 @@ export const FAULTS: ReadonlyArray<{ name: FaultName; description: string }> = O
   {
     name: 'db-down',
     description:
-      'Database refuses connections: every database-backed /v2 call fails fast with 500; / and /healthcheck fine.',
+      'Database refuses connections: every database-backed /v2 call fails fast with 500 (tokens Glance has not cached: 401); / and /healthcheck fine; Keystone, on the same database server, closes logins without a reply.',
   },
   {
     name: 'db-hung',

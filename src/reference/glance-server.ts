@@ -184,6 +184,7 @@ export class GlanceServer {
         await sleep(this.opts.delays.keystonePasswordWrongMs, call.signal);
         throw unauthorized();
       }
+      if (fault === 'db-down') throw unauthorized();
       if (fault === 'keystone-down') {
         await sleep(this.opts.delays.keystoneDownMs, call.signal);
         throw unauthorized();

@@ -98,6 +98,11 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
   });
   const proxy = new FrontProxy({ fault, delays, log });
   const keystoneHttp = createServer((req, res) => {
+    // Keystone shares the database server with Glance (as in the lab): with it down, uwsgi closes logins without a reply.
+    if (current === 'db-down' && req.method === 'POST' && (req.url ?? '').startsWith('/v3/auth/tokens')) {
+      req.socket.destroy();
+      return;
+    }
     void keystone.handle(req, res);
   });
   const listeners = {

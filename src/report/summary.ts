@@ -1,5 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { causeOfCheck } from './causes.js';
 
 /** Version of the summary.json shape; bumped only for incompatible changes (fields are only ever added). */
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -65,6 +66,8 @@ export interface Summary {
   load?: LoadSection;
   /** Observations that are not check verdicts, e.g. live schemas drifting from the pinned ones. */
   findings?: Finding[];
+  /** Named cause when the run stopped before any check (unreachable target, refused login). */
+  cause?: { id: string; title: string; fix: string };
 }
 
 /** A finding written by a worker under <run dir>/findings/*.json. */
@@ -181,6 +184,7 @@ export function checksFromPlaywright(report: PlaywrightJson): CheckResult[] {
           .filter(Boolean);
         const error =
           status === 'failed' ? cleanError(last?.error?.message ?? last?.errors?.[0]?.message) : undefined;
+        const cause = status === 'failed' ? causeOfCheck(annotations, error) : undefined;
         const skipReason =
           status === 'skipped'
             ? (annotations.find((a) => a.type === 'skip')?.description ?? 'skipped')
@@ -193,6 +197,7 @@ export function checksFromPlaywright(report: PlaywrightJson): CheckResult[] {
           status,
           durationMs: Math.round(t.results.reduce((n, r) => n + r.duration, 0)),
           ...(error ? { error } : {}),
+          ...(cause ? { cause } : {}),
           ...(skipReason ? { skipReason } : {}),
           ...(requestIds.length > 0 ? { requestIds } : {}),
         });

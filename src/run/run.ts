@@ -4,7 +4,10 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
+import { causeText, diagnoseExchanges, ruleById } from '../diagnosis/index.js';
 import { describeError, ExitCode, HarnessError } from '../errors.js';
+import { EvidenceRecorder } from '../http/evidence.js';
+import { applyCausesToAllure } from '../report/causes.js';
 import { progressModeFor } from '../report/progress.js';
 import {
   type CheckResult,
@@ -40,6 +43,7 @@ export const KNOWN_SUITES = [
   'import',
   'endpoints',
   'db',
+  'health',
 ] as const;
 
 export interface RunOptions {
@@ -127,8 +131,9 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
 
   let target: Target;
   let info = targetInfo(opts.config, opts.targetKind);
+  const recorder = new EvidenceRecorder();
   try {
-    target = await connect(opts.config);
+    target = await connect(opts.config, recorder);
     info = targetInfo(opts.config, opts.targetKind, target);
     const p = await probe(target);
     info.glanceVersion = p.current ?? 'unknown';
@@ -139,12 +144,17 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     );
   } catch (err) {
     const code = err instanceof HarnessError ? err.exitCode : ExitCode.Unreachable;
+    const found = diagnoseExchanges(recorder.recent(), {
+      ...(opts.config.auth.authUrl ? { keystoneUrl: opts.config.auth.authUrl.value } : {}),
+    });
+    const rule = found ? ruleById(found.id) : undefined;
     return finish({
       exitCode: code,
       outcome: code === ExitCode.Usage ? 'config-error' : 'unreachable',
-      message: describeError(err),
+      message: found ? `${describeError(err)} ${causeText(found)}` : describeError(err),
       target: info,
       checks: [],
+      ...(rule ? { cause: { id: rule.id, title: rule.title, fix: rule.fix } } : {}),
     });
   }
 
@@ -225,6 +235,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
   const pwJsonPath = join(runDir, 'playwright.json');
   const report = readPlaywrightJson(pwJsonPath);
   const checks: CheckResult[] = report ? checksFromPlaywright(report) : [];
+  applyCausesToAllure(join(runDir, 'allure-results'), checks);
   const t = totals(checks);
   const reports = {
     dir: runDir,

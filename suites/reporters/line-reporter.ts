@@ -1,4 +1,5 @@
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { causeIdIn } from '../../src/diagnosis/index.js';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number, s: string): string => (useColor ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -20,6 +21,13 @@ function firstLine(text: string | undefined): string {
 
 /** Enough of each failure to act on: expected vs received, schema errors; the rest is in the reports. */
 const FAILURE_LINES = 16;
+
+/** The cause id the fixture attached, or the one the failure message names. */
+function causeOf(test: TestCase, result: TestResult): string | undefined {
+  const annotations = [...test.annotations, ...(result.annotations ?? [])];
+  const fromAnnotation = annotations.find((a) => a.type === 'cause')?.description?.split(' ')[0];
+  return fromAnnotation ?? causeIdIn(result.error?.message);
+}
 
 /** One line per check as it finishes, then a closing count line; plain text when not on a terminal. */
 export default class LineReporter implements Reporter {
@@ -51,8 +59,9 @@ export default class LineReporter implements Reporter {
         (a) => a.type === 'last-request',
       );
       if (last?.description) shown.push(`last request: ${last.description}`);
+      const cause = causeOf(test, result);
       process.stdout.write(
-        `  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})\n${shown.map((l) => `         ${l.trim()}`).join('\n')}\n`,
+        `  ${paint(31, 'FAIL')} ${cid}  ${test.title} (${ms})${cause ? ` [cause ${cause}]` : ''}\n${shown.map((l) => `         ${l.trim()}`).join('\n')}\n`,
       );
     }
     const seen = new Set<string>();

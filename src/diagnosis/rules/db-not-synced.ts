@@ -1,0 +1,22 @@
+import { isDbPath, SLOW_STORE_MS } from '../origin.js';
+import { rule } from '../types.js';
+
+export default rule({
+  id: 'db.not-synced',
+  severity: 'critical',
+  title: 'Glance database has no tables (glance-manage db_sync never ran)',
+  symptom:
+    "GET / answers 300 and /healthcheck 200, but every /v2/images and /v2/metadefs call answers Glance's generic 500 page at once, with a request id.",
+  applies: (e) => {
+    const x = e.exchange;
+    return e.origin === 'glance' && x.status === 500 && isDbPath(x.path) && x.timings.totalMs < SLOW_STORE_MS;
+  },
+  confirm: (e) => {
+    const db = e.facts.db;
+    if (!db?.reachable) return undefined;
+    return db.findings.includes('db.not-synced') || !db.tables.includes('images');
+  },
+  howToConfirm:
+    "glance-api.log: \"Table 'glance.images' doesn't exist\"; `glance-harness doctor --db URL` or `SHOW TABLES` in the glance database lists none.",
+  fix: 'Run `su -s /bin/sh -c "glance-manage db_sync" glance` on the Glance host (and `glance-manage db_load_metadefs`); no restart needed.',
+});

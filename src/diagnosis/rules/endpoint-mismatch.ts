@@ -1,0 +1,23 @@
+import { UNREACHABLE_CODES } from '../origin.js';
+import { rule } from '../types.js';
+
+export default rule({
+  id: 'endpoint.mismatch',
+  severity: 'major',
+  title: 'Catalog image endpoints disagree or point to a dead port',
+  symptom:
+    'The public endpoint works but internal or admin (what services and some clients use) refuses connections or serves another Glance.',
+  applies: (e) => {
+    const catalog = e.facts.catalog ?? [];
+    if (catalog.some((c) => !c.reachable || !c.sameGlance)) return true;
+    const x = e.exchange;
+    return (
+      e.origin === 'none' &&
+      UNREACHABLE_CODES.has(x.error?.code ?? '') &&
+      catalog.some((c) => x.url.startsWith(c.url.replace(/\/+$/, ''))) &&
+      catalog.some((c) => c.reachable)
+    );
+  },
+  howToConfirm: '`openstack endpoint list --service image` and `curl -s URL/` for each interface.',
+  fix: 'Point every image endpoint (public, internal, admin) at a listening glance-api: `openstack endpoint set --url URL ENDPOINT_ID`.',
+});

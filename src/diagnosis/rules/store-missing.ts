@@ -1,0 +1,24 @@
+import { isUploadPath, SLOW_STORE_MS } from '../origin.js';
+import { rule } from '../types.js';
+
+export default rule({
+  id: 'store.missing',
+  severity: 'critical',
+  title: 'The image store directory does not exist',
+  symptom:
+    "Creating an image works, but its upload answers Glance's generic 500 at once; the image stays queued.",
+  applies: (e) => {
+    const x = e.exchange;
+    return (
+      e.origin === 'glance' &&
+      x.status === 500 &&
+      isUploadPath(x.method, x.path) &&
+      x.timings.totalMs < SLOW_STORE_MS &&
+      e.facts.storeKind !== 'swift'
+    );
+  },
+  // The lint sees the store only from the host doctor runs on: a finding confirms, its absence proves nothing.
+  confirm: (e) => (e.facts.configFindings?.includes('store.dir-missing') ? true : undefined),
+  howToConfirm: 'glance-api.log: "FileNotFoundError"; `ls -ld DIR` for filesystem_store_datadir fails.',
+  fix: 'Create the store directory (`install -d -o glance -g glance -m 0750 DIR`) or mount the filesystem that should be there.',
+});

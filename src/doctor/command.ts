@@ -1,0 +1,53 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
+import { ConfigError } from '../errors.js';
+import type { DbProvider } from './db.js';
+import { reportJson, stepLine, verdictLine } from './render.js';
+import { runDoctor } from './walk.js';
+
+/** What cli.ts lends the command: its connection flags and configuration loading. */
+export interface DoctorCliHelpers {
+  withConfigFlags: <C extends Command<unknown[], Record<string, unknown>>>(cmd: C) => C;
+  flagsOf: (opts: Record<string, unknown>) => ConfigFlags;
+  loadConfig: (flags: ConfigFlags) => ResolvedConfig;
+  log: (line: string) => void;
+  /** The database checks, once the db module provides them. */
+  dbProvider?: DbProvider;
+}
+
+/** Registers `glance-harness doctor`. */
+export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
+  const cmd = program
+    .command('doctor')
+    .description(
+      'Walk the install link by link (TCP, TLS, versions, token, catalog, images, round trip, DB, config) and name the cause of the first broken one',
+    )
+    .option('--read-only', 'skip the create/upload/download/delete round trip')
+    .option(
+      '--config <file>',
+      'glance-api.conf to lint (and to read [database] connection from); --glance-config works too',
+    )
+    .option('--json', 'print {steps:[…], cause?} as JSON on stdout');
+  (
+    h.withConfigFlags(cmd as unknown as Command<unknown[], Record<string, unknown>>) as unknown as typeof cmd
+  ).action(async (opts) => {
+    const config = h.loadConfig(h.flagsOf(opts as Record<string, unknown>));
+    if (!config.configured)
+      throw new ConfigError(
+        'doctor needs a target: source an openrc (OS_AUTH_URL …), pass --os-cloud NAME, or --endpoint URL with --auth-type none',
+      );
+    // --db / GLANCE_HARNESS_DB_URL and --glance-config come with the shared connection flags.
+    const glanceConf = opts.config ?? config.db.glanceConfig?.value;
+    const report = await runDoctor({
+      config,
+      readOnly: Boolean(opts.readOnly),
+      ...(glanceConf ? { glanceConf } : {}),
+      ...(config.db.url ? { dbUrl: config.db.url.value } : {}),
+      ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),
+      ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s)}\n`) }),
+    });
+    if (opts.json) process.stdout.write(reportJson(report));
+    else process.stdout.write(`${verdictLine(report)}\n`);
+    process.exitCode = report.exitCode;
+  });
+}

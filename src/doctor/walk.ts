@@ -1,0 +1,570 @@
+/**
+ * `glance-harness doctor`: walks an install link by link — TCP, TLS, versions, token, catalog,
+ * image list, schemas, a tiny image round trip, database, configuration — and names the cause of the
+ * first broken link with the diagnosis rules.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../config/index.js';
+import { readOsloIni } from '../config/oslo-ini.js';
+import { generateImage } from '../data/index.js';
+import {
+  type CatalogFact,
+  type Cause,
+  diagnose,
+  evidenceOf,
+  type Facts,
+  ruleById,
+} from '../diagnosis/index.js';
+import { HarnessError } from '../errors.js';
+import { type ApiResponse, GlanceClient, type Image, type TokenProvider } from '../glance/index.js';
+import { DEFAULT_TIMEOUTS, HttpClient, TransportError } from '../http/client.js';
+import { EvidenceRecorder, type Exchange } from '../http/evidence.js';
+import { KeystoneSession, StaticTokens, selectEndpoint } from '../keystone/index.js';
+import { newRunId, runImageName, runTags } from '../run/naming.js';
+import { secretsOf } from '../target.js';
+import { type ConfigFacts, DEFAULT_HOST, type LintHost, lintGlanceConfig } from './config-lint.js';
+import { type DbProvider, type DbTarget, maskDbUrl } from './db.js';
+import { tcpProbe, tlsProbe } from './probes.js';
+import type { DoctorReport, DoctorStep } from './types.js';
+
+export interface DoctorOptions {
+  config: ResolvedConfig;
+  /** Skip the create/upload/download/delete round trip. */
+  readOnly: boolean;
+  /** glance-api.conf to lint (and to read [database] connection from). */
+  glanceConf?: string;
+  /** Database URL for the DB step (wins over the config's). */
+  dbUrl?: string;
+  /** Read-only database checks (the db module); without one the DB step is skipped, saying why. */
+  dbProvider?: DbProvider;
+  lintHost?: LintHost;
+  prefix?: string;
+  runId?: string;
+  /** Called as each step finishes (the terminal prints it then). */
+  onStep?: (step: DoctorStep) => void;
+}
+
+// Above nginx's default client_max_body_size (1m), so a default proxy limit shows here.
+const ROUND_TRIP_BYTES = 2 * 1024 * 1024;
+// Long enough for a swift store's ~31 s failure to come back as a 500, short enough for a hung database.
+const DEFAULT_CALL_TIMEOUT_MS = 45_000;
+
+type Outcome =
+  | { ok: true; evidence: string }
+  | { ok: false; evidence: string; exchange?: Exchange; cause?: Cause };
+
+/** Runs the walk; never throws for what it finds (only for bad configuration). */
+export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
+  return new Walk(opts).run();
+}
+
+class Walk {
+  private readonly steps: DoctorStep[] = [];
+  private readonly recorder = new EvidenceRecorder(500);
+  private readonly facts: Facts = {};
+  private readonly http: HttpClient;
+  private readonly cfg: ResolvedConfig;
+  private brokenAt: string | undefined;
+  private session: KeystoneSession | undefined;
+  private glance: GlanceClient | undefined;
+  private configFacts: ConfigFacts | undefined;
+  private dbTarget: DbTarget | undefined;
+
+  constructor(private readonly opts: DoctorOptions) {
+    this.cfg = opts.config;
+    const tls = this.cfg.tls;
+    this.http = new HttpClient({
+      tls: {
+        ...(tls.cacert ? { cacert: tls.cacert.value } : {}),
+        ...(tls.cert ? { cert: tls.cert.value } : {}),
+        ...(tls.key ? { key: tls.key.value } : {}),
+        insecure: tls.insecure.value,
+      },
+      timeouts: { ...DEFAULT_TIMEOUTS, totalMs: this.cfg.harness.timeoutMs.value || DEFAULT_CALL_TIMEOUT_MS },
+      secrets: secretsOf(this.cfg, () => {
+        const t = this.session?.peek()?.value;
+        return t ? [t] : [];
+      }),
+      userAgent: 'glance-harness-doctor/0.1',
+      recorder: this.recorder,
+    });
+    const authUrl = this.cfg.auth.authUrl?.value;
+    if (authUrl) this.facts.keystoneUrl = authUrl;
+  }
+
+  async run(): Promise<DoctorReport> {
+    try {
+      await this.gatherLocalFacts();
+      await this.walk();
+      this.dbStep();
+      this.configStep();
+    } finally {
+      await this.http.close();
+    }
+    return this.report();
+  }
+
+  private usesKeystone(): boolean {
+    const t = this.cfg.authType.value;
+    return t !== 'none' && !(t === 'token' && this.cfg.endpoint && !this.cfg.auth.authUrl);
+  }
+
+  private async walk(): Promise<void> {
+    const keystone = this.usesKeystone() ? this.cfg.auth.authUrl?.value : undefined;
+    const override = this.cfg.endpoint?.value;
+    if (keystone) await this.tcp('tcp:keystone', keystone);
+    if (override) await this.tcp('tcp:glance', override);
+    if (keystone) await this.tls('tls:keystone', keystone);
+    if (override) {
+      await this.tls('tls:glance', override);
+      this.glance = new GlanceClient(override, this.http, this.tokens());
+      await this.versions();
+    }
+    if (keystone) await this.token();
+    if (!override && keystone) {
+      const chosen = await this.catalog();
+      if (chosen) {
+        await this.tcp('tcp:glance', chosen);
+        await this.tls('tls:glance', chosen);
+        this.glance = new GlanceClient(chosen, this.http, this.tokens());
+      }
+      await this.versions();
+    } else {
+      this.skip(
+        'catalog',
+        'choose the image endpoint from the catalog',
+        'the endpoint is set explicitly (--endpoint)',
+      );
+    }
+    await this.images();
+    await this.schemas();
+    if (this.opts.readOnly)
+      this.skip('round-trip', 'create, upload, download and delete an image', '--read-only');
+    else await this.roundTrip();
+  }
+
+  private tokens(): TokenProvider {
+    if (this.usesKeystone()) {
+      this.session ??= new KeystoneSession(this.http, this.cfg);
+      return this.session;
+    }
+    return new StaticTokens(this.cfg.authType.value === 'token' ? this.cfg.auth.token?.value : undefined);
+  }
+
+  private async gatherLocalFacts(): Promise<void> {
+    if (this.opts.glanceConf) {
+      this.configFacts = lintGlanceConfig(
+        readOsloIni(this.opts.glanceConf),
+        this.opts.lintHost ?? DEFAULT_HOST,
+      );
+      this.facts.configFindings = this.configFacts.findings.map((f) => f.id);
+      if (this.configFacts.storeKind) this.facts.storeKind = this.configFacts.storeKind;
+    }
+    const url = this.opts.dbUrl ?? this.configFacts?.databaseUrl;
+    if (url) this.dbTarget = { url, source: this.opts.dbUrl ? '--db' : '--config' };
+    if (this.dbTarget && this.opts.dbProvider) {
+      try {
+        this.facts.db = await this.opts.dbProvider(this.dbTarget);
+      } catch (err) {
+        this.facts.db = { reachable: false, error: (err as Error).message, tables: [], findings: [] };
+      }
+    }
+  }
+
+  /** Runs one step unless an earlier one failed; diagnoses a failure from its exchange and the facts. */
+  private async step(name: string, tried: string, fn: () => Promise<Outcome>): Promise<boolean> {
+    if (this.brokenAt) {
+      this.push({
+        name,
+        ok: false,
+        status: 'skipped',
+        tried,
+        evidence: `not run: ${this.brokenAt} failed first`,
+      });
+      return false;
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await fn();
+    } catch (err) {
+      if (err instanceof TransportError)
+        outcome = { ok: false, evidence: describeExchange(err.exchange), exchange: err.exchange };
+      else if (err instanceof HarnessError && err.exitCode === 2) throw err;
+      else {
+        const last = this.recorder.recent().at(-1);
+        outcome = {
+          ok: false,
+          evidence: (err as Error).message,
+          ...(last && (last.status === null || last.status >= 400) ? { exchange: last } : {}),
+        };
+      }
+    }
+    if (outcome.ok) {
+      this.push({ name, ok: true, status: 'ok', tried, evidence: outcome.evidence });
+      return true;
+    }
+    const cause = outcome.cause ?? (outcome.exchange ? this.diagnose(outcome.exchange) : undefined);
+    this.brokenAt = name;
+    this.push({
+      name,
+      ok: false,
+      status: 'failed',
+      tried,
+      evidence: outcome.evidence,
+      ...(cause ? { cause } : {}),
+    });
+    this.unreachable = !cause && outcome.exchange?.status === null;
+    return false;
+  }
+
+  private unreachable = false;
+
+  private diagnose(x: Exchange): Cause | undefined {
+    const all = this.recorder.recent();
+    const i = all.indexOf(x);
+    return diagnose(evidenceOf(x, i >= 0 ? all.slice(0, i) : all, this.facts));
+  }
+
+  private skip(name: string, tried: string, why: string): void {
+    this.push({ name, ok: false, status: 'skipped', tried, evidence: why });
+  }
+
+  private push(step: DoctorStep): void {
+    this.steps.push(step);
+    this.opts.onStep?.(step);
+  }
+
+  private async tcp(name: string, url: string): Promise<void> {
+    const u = new URL(url);
+    await this.step(
+      name,
+      `resolve ${u.hostname} and connect to port ${u.port || (u.protocol === 'https:' ? 443 : 80)}`,
+      async () => {
+        const r = await tcpProbe(url);
+        return r.ok
+          ? { ok: true, evidence: r.evidence }
+          : {
+              ok: false,
+              evidence: r.evidence,
+              exchange: synthetic(url, r.code ?? 'ECONNREFUSED', r.evidence, r.ms),
+            };
+      },
+    );
+  }
+
+  private async tls(name: string, url: string): Promise<void> {
+    if (!url.startsWith('https:')) {
+      if (!this.brokenAt)
+        this.skip(name, `TLS handshake with ${new URL(url).host}`, 'plain http: no TLS on this link');
+      else
+        this.skip(name, `TLS handshake with ${new URL(url).host}`, `not run: ${this.brokenAt} failed first`);
+      return;
+    }
+    await this.step(name, `TLS handshake with ${new URL(url).host}`, async () => {
+      const r = await tlsProbe(url, {
+        ...(this.cfg.tls.cacert ? { cacert: this.cfg.tls.cacert.value } : {}),
+        insecure: this.cfg.tls.insecure.value,
+      });
+      return r.ok
+        ? { ok: true, evidence: r.evidence }
+        : {
+            ok: false,
+            evidence: r.evidence,
+            exchange: synthetic(url, r.code ?? 'TLS_ERROR', r.evidence, r.ms),
+          };
+    });
+  }
+
+  private async versions(): Promise<void> {
+    await this.step('versions', 'GET / (versions, no token, no database)', async () => {
+      const g = this.need();
+      const res = await g.versions.listRoot();
+      this.facts.rootOk = res.status === 300;
+      if (res.status !== 300) return failed(res, 'expected 300');
+      const hc = await g.versions.healthcheck().catch(() => undefined);
+      if (hc) this.facts.healthcheckOk = hc.status === 200;
+      const current = res.body?.versions?.find((v) => v.status === 'CURRENT')?.id ?? 'no CURRENT version';
+      return {
+        ok: true,
+        evidence: `300 in ${res.elapsedMs} ms, ${current}; /healthcheck ${hc ? hc.status : 'no answer'}`,
+      };
+    });
+  }
+
+  private async token(): Promise<void> {
+    await this.step(
+      'token',
+      `POST ${this.cfg.auth.authUrl?.value ?? ''}/auth/tokens as ${this.cfg.auth.username?.value ?? this.cfg.auth.userId?.value ?? 'the configured user'}`,
+      async () => {
+        this.tokens();
+        const t = await this.session!.currentToken();
+        this.facts.tokenIssued = true;
+        this.facts.tokenExpiresAt = t.expiresAt.toISOString();
+        const roles = t.roles.join(', ');
+        return {
+          ok: true,
+          evidence: `token issued, expires ${t.expiresAt.toISOString()}${roles ? `, roles ${roles}` : ''}`,
+        };
+      },
+    );
+  }
+
+  private async catalog(): Promise<string | undefined> {
+    let chosen: string | undefined;
+    await this.step(
+      'catalog',
+      'find the image service in the catalog; GET / on every image endpoint',
+      async () => {
+        const token = this.session!.peek()!;
+        const eps = selectEndpoint(token.catalog, {
+          type: 'image',
+          interface: this.cfg.interface.value,
+          ...(this.cfg.regionName ? { region: this.cfg.regionName.value } : {}),
+        });
+        chosen = eps.chosen.url;
+        const ids = (r: ApiResponse | undefined): string =>
+          JSON.stringify(
+            ((r?.body as { versions?: Array<{ id: string }> })?.versions ?? []).map((v) => v.id),
+          );
+        const facts: CatalogFact[] = [];
+        let reference: string | undefined;
+        let bad: Exchange | undefined;
+        for (const ep of [
+          eps.all.find((e) => e.url === chosen)!,
+          ...eps.all.filter((e) => e.url !== chosen),
+        ]) {
+          const g = new GlanceClient(ep.url, this.http, this.tokens());
+          const res = await g.versions
+            .listRoot()
+            .catch((err: unknown) => (err instanceof TransportError ? err : undefined));
+          const answered = res && !(res instanceof TransportError) ? res : undefined;
+          const seen = answered ? ids(answered) : '';
+          reference ??= seen;
+          const fact = {
+            interface: ep.interface,
+            url: ep.url,
+            reachable: answered?.status === 300,
+            sameGlance: seen === reference,
+          };
+          facts.push(fact);
+          if ((!fact.reachable || !fact.sameGlance) && !bad)
+            bad = res instanceof TransportError ? res.exchange : answered?.exchange;
+        }
+        this.facts.catalog = facts;
+        const summary = facts
+          .map(
+            (f) =>
+              `${f.interface} ${f.url}${f.reachable ? (f.sameGlance ? '' : ' (other versions)') : ' (no 300)'}`,
+          )
+          .join(', ');
+        if (bad || facts.some((f) => !f.reachable || !f.sameGlance))
+          return { ok: false, evidence: summary, ...(bad ? { exchange: bad } : {}) };
+        return { ok: true, evidence: `${this.cfg.interface.value} ${chosen}; ${summary}` };
+      },
+    );
+    return chosen;
+  }
+
+  private need(): GlanceClient {
+    if (!this.glance) throw new HarnessError('GH_DOCTOR', 'no image endpoint to talk to', 1);
+    return this.glance;
+  }
+
+  private async images(): Promise<void> {
+    await this.step(
+      'images',
+      'GET /v2/images?limit=1 (needs token validation and the database)',
+      async () => {
+        const res = await this.need().images.list({ limit: 1 });
+        if (res.status !== 200) return failed(res, 'expected 200');
+        return { ok: true, evidence: `200 in ${res.elapsedMs} ms, ${res.requestId ?? 'no request id'}` };
+      },
+    );
+  }
+
+  private async schemas(): Promise<void> {
+    await this.step('schemas', 'GET /v2/schemas/image', async () => {
+      const res = await this.need().schemas.show('image');
+      if (res.status !== 200 || typeof res.body?.properties !== 'object')
+        return failed(res, 'expected 200 and a JSON schema');
+      return {
+        ok: true,
+        evidence: `200 in ${res.elapsedMs} ms, ${Object.keys(res.body.properties as object).length} properties`,
+      };
+    });
+  }
+
+  private async roundTrip(): Promise<void> {
+    const runId = this.opts.runId ?? newRunId();
+    const prefix = this.opts.prefix ?? this.cfg.harness.prefix.value;
+    await this.step(
+      'round-trip',
+      `create ${runImageName(prefix, runId, 'doctor')}, upload 2 MiB, download, delete`,
+      async () => {
+        const g = this.need();
+        const dir = await mkdtemp(join(tmpdir(), 'gh-doctor-'));
+        let imageId: string | undefined;
+        let deleted = false;
+        try {
+          const data = await generateImage(dir, { format: 'raw', size: ROUND_TRIP_BYTES, seed: 'doctor' });
+          const created = await g.images.create({
+            name: runImageName(prefix, runId, 'doctor'),
+            disk_format: 'raw',
+            container_format: 'bare',
+            tags: runTags(runId),
+          });
+          if (created.status !== 201) return failed(created, 'create: expected 201');
+          imageId = (created.body as Image).id;
+          const up = await g.data.upload(imageId, data.path);
+          if (up.status !== 204) return failed(up, 'upload: expected 204');
+          const shown = await g.images.show(imageId);
+          const img = shown.body as Image | undefined;
+          if (shown.status !== 200 || img?.status !== 'active')
+            return failed(
+              shown,
+              `show after upload: expected 200 and status active (got ${img?.status ?? 'no image'})`,
+            );
+          const down = await g.data.download(imageId);
+          if (down.status !== 200 || down.received.md5 !== data.md5)
+            return failed(
+              down,
+              `download: expected 200 and ${data.size} bytes with md5 ${data.md5} (got ${down.received.size} bytes)`,
+            );
+          const del = await g.images.delete(imageId);
+          deleted = del.status === 204;
+          if (!deleted) return failed(del, 'delete: expected 204');
+          return {
+            ok: true,
+            evidence: `created, uploaded ${data.size} bytes (${up.elapsedMs} ms), active, downloaded with md5 ${data.md5}, deleted`,
+          };
+        } finally {
+          if (imageId && !deleted) await g.images.delete(imageId).catch(() => undefined);
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    );
+  }
+
+  private dbStep(): void {
+    const tried = this.dbTarget
+      ? `read-only checks on ${maskDbUrl(this.dbTarget.url)} (from ${this.dbTarget.source})`
+      : 'read-only database checks';
+    if (!this.dbTarget) {
+      this.skip('db', tried, 'no --db URL, and no --config with a [database] connection');
+      return;
+    }
+    const db = this.facts.db;
+    if (!db) {
+      this.skip('db', tried, 'no database provider in this build: the database checks are not connected');
+      return;
+    }
+    if (!db.reachable) {
+      const r = ruleById('db.unreachable')!;
+      this.local('db', tried, `not reachable: ${db.error ?? 'no detail'}`, r.id);
+      return;
+    }
+    const evidence = `${db.tables.length} tables${db.alembicHead ? `, alembic ${db.alembicHead}` : ''}${db.findings.length ? `; findings ${db.findings.join(', ')}` : ''}`;
+    const named = db.findings.find((f) => ruleById(f));
+    if (named) this.local('db', tried, evidence, named);
+    else this.push({ name: 'db', ok: true, status: 'ok', tried, evidence });
+  }
+
+  private configStep(): void {
+    const tried = this.opts.glanceConf ? `lint ${this.opts.glanceConf}` : 'lint glance-api.conf';
+    if (!this.configFacts) {
+      this.skip('config', tried, 'no --config glance-api.conf given');
+      return;
+    }
+    const errors = this.configFacts.findings.filter((f) => f.severity === 'error');
+    const warnings = this.configFacts.findings.filter((f) => f.severity === 'warning');
+    const text = [...errors, ...warnings].map((f) => `${f.severity}: ${f.message}`).join('; ');
+    if (errors.length === 0) {
+      this.push({ name: 'config', ok: true, status: 'ok', tried, evidence: text || 'no findings' });
+      return;
+    }
+    this.local('config', tried, text, CONFIG_FINDING_CAUSE[errors[0]!.id] ?? 'config.invalid');
+  }
+
+  /** A failed local step (database, config): its cause comes from the finding, not from an exchange. */
+  private local(name: string, tried: string, evidence: string, ruleId: string): void {
+    const r = ruleById(ruleId);
+    const cause: Cause | undefined = r
+      ? {
+          id: r.id,
+          title: r.title,
+          severity: r.severity,
+          fix: r.fix,
+          confirmed: true,
+          hop: name === 'db' ? 'database server' : 'glance-api.conf',
+        }
+      : undefined;
+    this.push({ name, ok: false, status: 'failed', tried, evidence, ...(cause ? { cause } : {}) });
+  }
+
+  private report(): DoctorReport {
+    const failedSteps = this.steps.filter((s) => s.status === 'failed');
+    const first = failedSteps[0];
+    const cause =
+      (this.brokenAt ? this.steps.find((s) => s.name === this.brokenAt)?.cause : undefined) ??
+      failedSteps.find((s) => s.cause)?.cause;
+    const exitCode = !first ? 0 : cause ? 1 : this.unreachable ? 3 : 1;
+    return {
+      healthy: !first,
+      ...(first ? { brokenAt: this.brokenAt ?? first.name } : {}),
+      steps: this.steps,
+      ...(cause ? { cause } : {}),
+      exitCode,
+    };
+  }
+}
+
+/** Lint findings and the rule that explains them. */
+const CONFIG_FINDING_CAUSE: Record<string, string> = {
+  'store.dir-missing': 'store.missing',
+  'store.dir-unwritable': 'store.unwritable',
+  'store.dir-full': 'store.full',
+  'store.not-mounted': 'store.data-lost',
+};
+
+function failed(res: ApiResponse, expected: string): Outcome {
+  return { ok: false, evidence: `${expected}: ${describeExchange(res.exchange)}`, exchange: res.exchange };
+}
+
+/** "500 from glance-api in 12 ms (req-…), Glance JSON error: The server has…" */
+export function describeExchange(x: Exchange): string {
+  const what =
+    x.status === null ? `no answer (${x.error?.message ?? x.error?.code ?? 'unknown'})` : `${x.status}`;
+  const rid = x.requestId ? `, ${x.requestId}` : x.status !== null ? ', no request id' : '';
+  const server = x.server ? `, Server ${x.server}` : '';
+  const text = x.bodyExcerpt
+    ? `: ${x.bodyExcerpt
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 120)}`
+    : '';
+  const shape = x.status !== null ? `, ${x.bodyShape}` : '';
+  return `${x.method} ${x.path} → ${what} in ${x.timings.totalMs} ms${rid}${server}${shape}${text}`;
+}
+
+/** An exchange for a failure below HTTP (TCP, TLS), so the same rules judge it. */
+function synthetic(url: string, code: string, message: string, ms: number): Exchange {
+  const u = new URL(url);
+  return {
+    seq: 0,
+    method: 'CONNECT',
+    url: u.toString(),
+    path: `${u.pathname}${u.search}`,
+    status: null,
+    error: { code, message },
+    requestHeaders: {},
+    responseHeaders: {},
+    bodyShape: 'empty',
+    bytesSent: 0,
+    responseBytes: 0,
+    startedAt: new Date().toISOString(),
+    timings: { totalMs: ms },
+  };
+}

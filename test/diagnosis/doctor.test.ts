@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { resolveConfig } from '../../src/config/index.js';
+import type { DbFacts } from '../../src/diagnosis/index.js';
+import type { DbTarget } from '../../src/doctor/db.js';
+import { reportJson, stepLine } from '../../src/doctor/render.js';
+import { runDoctor } from '../../src/doctor/walk.js';
+import { type ReferenceServer, startReference } from '../../src/reference/index.js';
+import { connect } from '../../src/target.js';
+import { cli } from './cli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'gh-doctor-'));
+let ref: ReferenceServer;
+before(async () => {
+  ref = await startReference({});
+});
+after(async () => {
+  await ref.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function config(extra: Record<string, string> = {}) {
+  const admin = ref.users.find((u) => u.role === 'admin')!;
+  return resolveConfig({
+    flags: {},
+    env: {
+      OS_AUTH_URL: ref.keystoneUrl,
+      OS_USERNAME: admin.name,
+      OS_PASSWORD: admin.password,
+      OS_PROJECT_NAME: admin.project,
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+      OS_REGION_NAME: 'RegionOne',
+      ...extra,
+    },
+    cwd: work,
+    homeDir: work,
+  });
+}
+
+function glanceConf(dbUrl: string, storeDir: string): string {
+  const file = join(work, `glance-api-${Math.random().toString(16).slice(2)}.conf`);
+  writeFileSync(
+    file,
+    [
+      '[DEFAULT]',
+      'enabled_backends = fs:file',
+      '[database]',
+      `connection = ${dbUrl}`,
+      '[keystone_authtoken]',
+      'www_authenticate_uri = http://127.0.0.1:5000',
+      'auth_url = http://127.0.0.1:5000',
+      'auth_type = password',
+      'username = glance',
+      'password = s3cret-service',
+      'project_name = service',
+      '[paste_deploy]',
+      'flavor = keystone',
+      '[glance_store]',
+      'default_backend = fs',
+      '[fs]',
+      `filesystem_store_datadir = ${storeDir}`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('glance-harness doctor on the reference', () => {
+  it('walks a healthy install in order and reports it healthy with exit 0, deleting its image', async () => {
+    const report = await runDoctor({ config: config(), readOnly: false, runId: 'doctortest-1' });
+    assert.equal(report.exitCode, 0, report.steps.map(stepLine).join('\n'));
+    assert.equal(report.healthy, true);
+    assert.deepEqual(
+      report.steps.map((s) => s.name),
+      [
+        'tcp:keystone',
+        'tls:keystone',
+        'token',
+        'catalog',
+        'tcp:glance',
+        'tls:glance',
+        'versions',
+        'images',
+        'schemas',
+        'round-trip',
+        'db',
+        'config',
+      ],
+    );
+    assert.deepEqual(
+      report.steps.filter((s) => s.status === 'skipped').map((s) => `${s.name}: ${s.evidence}`),
+      [
+        'tls:keystone: plain http: no TLS on this link',
+        'tls:glance: plain http: no TLS on this link',
+        'db: no --db URL, and no --config with a [database] connection',
+        'config: no --config glance-api.conf given',
+      ],
+    );
+    for (const s of report.steps) assert.equal(s.ok, s.status === 'ok');
+    const target = await connect(config());
+    try {
+      const left = await target.glance.images.list({ tag: 'gh-run-doctortest-1' });
+      assert.equal(left.status, 200);
+      assert.deepEqual(left.body?.images, [], 'the round-trip image is deleted');
+      const [step] = report.steps.filter((s) => s.name === 'round-trip');
+      assert.match(step!.tried, /gh-doctortest-1-doctor/);
+    } finally {
+      await target.close();
+    }
+    const again = await runDoctor({ config: config(), readOnly: true, runId: 'doctortest-2' });
+    assert.equal(again.steps.find((s) => s.name === 'round-trip')?.evidence, '--read-only');
+  });
+
+  it('prints --json as {steps:[{name, ok, evidence, cause?}], cause?} and masks the password', async () => {
+    ref.setFault('db-not-synced');
+    try {
+      const report = await runDoctor({ config: config(), readOnly: true });
+      const doc = JSON.parse(reportJson(report)) as {
+        steps: Array<{ name: string; ok: boolean; evidence: string; cause?: { id: string } }>;
+        cause?: { id: string; fix: string };
+      };
+      assert.equal(doc.cause?.id, 'db.not-synced');
+      const images = doc.steps.find((s) => s.name === 'images')!;
+      assert.equal(images.ok, false);
+      assert.equal(images.cause?.id, 'db.not-synced');
+      assert.match(images.evidence, /500/);
+      const admin = ref.users.find((u) => u.role === 'admin')!;
+      assert.ok(!reportJson(report).includes(admin.password));
+    } finally {
+      ref.setFault(null);
+    }
+  });
+
+  it('exits 3 when Glance refuses connections and nothing more specific explains it', async () => {
+    const cfg = resolveConfig({
+      flags: {},
+      env: { OS_AUTH_TYPE: 'none', OS_ENDPOINT: 'http://127.0.0.1:9' },
+      cwd: work,
+      homeDir: work,
+    });
+    const report = await runDoctor({ config: cfg, readOnly: true });
+    assert.equal(report.exitCode, 3);
+    assert.equal(report.cause, undefined);
+    assert.equal(report.brokenAt, 'tcp:glance');
+    assert.match(report.steps[0]!.evidence, /ECONNREFUSED/);
+  });
+
+  it('confirms db.not-synced with the injected DB provider and lints the config, never printing the DB password', async () => {
+    const store = join(work, 'store-ok');
+    mkdirSync(store, { recursive: true });
+    const seen: DbTarget[] = [];
+    const provider = async (t: DbTarget): Promise<DbFacts> => {
+      seen.push(t);
+      return { reachable: true, tables: [], findings: ['db.not-synced'] };
+    };
+    ref.setFault('db-not-synced');
+    try {
+      const conf = glanceConf('mysql+pymysql://glance:db-pass-123@127.0.0.1/glance', store);
+      const report = await runDoctor({
+        config: config(),
+        readOnly: true,
+        glanceConf: conf,
+        dbProvider: provider,
+        lintHost: { passwd: '/nonexistent', group: '/nonexistent', fstab: '/nonexistent', user: 'glance' },
+      });
+      assert.equal(seen[0]?.source, '--config');
+      assert.equal(report.cause?.id, 'db.not-synced');
+      assert.equal(report.cause?.confirmed, true);
+      const db = report.steps.find((s) => s.name === 'db')!;
+      assert.equal(db.status, 'failed');
+      assert.match(db.tried, /glance:\*\*\*@127\.0\.0\.1/);
+      assert.equal(db.cause?.id, 'db.not-synced');
+      assert.ok(!reportJson(report).includes('db-pass-123'));
+      const lint = report.steps.find((s) => s.name === 'config')!;
+      assert.equal(lint.status, 'ok', lint.evidence);
+    } finally {
+      ref.setFault(null);
+    }
+  });
+
+  it('skips the DB step with its reason when a URL is given but no provider is connected', async () => {
+    const report = await runDoctor({
+      config: config(),
+      readOnly: true,
+      dbUrl: 'mysql://ro:pw@127.0.0.1/glance',
+    });
+    const db = report.steps.find((s) => s.name === 'db')!;
+    assert.equal(db.status, 'skipped');
+    assert.match(db.evidence, /no database provider/);
+    assert.equal(report.exitCode, 0);
+  });
+
+  it('exits 2 with one line when no target is configured, and when --config names an unreadable file', async () => {
+    const none = await cli(['doctor'], {}, work);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^error: doctor needs a target/m);
+    const badConf = await cli(
+      ['doctor', '--config', join(work, 'missing.conf')],
+      { OS_AUTH_TYPE: 'none', OS_ENDPOINT: ref.glanceUrl },
+      work,
+    );
+    assert.equal(badConf.code, 2);
+    assert.match(badConf.stderr, /^error: cannot read .*missing\.conf/m);
+    assert.ok(!badConf.stderr.includes('    at '), 'no stack trace');
+  });
+});

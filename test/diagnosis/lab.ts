@@ -1,0 +1,95 @@
+/**
+ * Shared by the diagnosis lab tests: break a lab fault, run `doctor` and `run` through the CLI as a
+ * user would, check that the first failing line names the expected cause, always restore.
+ * The caller holds the lab lock exclusively (CI lab leg, or `flock /tmp/glance-lab.lock …` by hand).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { LAB_CLOUDS, type LabFault, labPaths, runLabCaptured } from '../../src/lab/index.js';
+import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
+
+export const GLANCE_CONF = '/etc/glance/glance-api.conf';
+
+/** The cause each lab fault must produce, and the cloud (direct or through nginx) clients use. */
+export const LAB_EXPECTED: Record<LabFault, { id: string; cloud: string }> = {
+  'db-not-synced': { id: 'db.not-synced', cloud: LAB_CLOUDS.admin },
+  'db-down': { id: 'db.unreachable', cloud: LAB_CLOUDS.admin },
+  'keystone-service-password-wrong': { id: 'keystone.service-credentials', cloud: LAB_CLOUDS.admin },
+  'keystone-down': { id: 'keystone.unreachable', cloud: LAB_CLOUDS.admin },
+  'glance-down': { id: 'proxy.upstream-down', cloud: LAB_CLOUDS.proxyAdmin },
+  'store-unwritable': { id: 'store.unwritable', cloud: LAB_CLOUDS.admin },
+  'store-removed': { id: 'store.missing', cloud: LAB_CLOUDS.admin },
+  'store-full': { id: 'store.full', cloud: LAB_CLOUDS.admin },
+  'store-mount-lost': { id: 'store.data-lost', cloud: LAB_CLOUDS.admin },
+  'proxy-body-limit': { id: 'proxy.body-limit', cloud: LAB_CLOUDS.proxyAdmin },
+  'swift-unmounted': { id: 'swift.unavailable', cloud: LAB_CLOUDS.admin },
+};
+
+// The lab's watcher unmounts the store on the first upload only: doctor and run each need a fresh break.
+const ONE_SHOT: ReadonlySet<LabFault> = new Set<LabFault>(['store-mount-lost']);
+
+const work = mkdtempSync(join(tmpdir(), 'gh-diag-lab-'));
+
+function env(): Record<string, string> {
+  return { OS_CLIENT_CONFIG_FILE: labPaths().cloudsYaml, GLANCE_HARNESS_REPORTS_DIR: join(work, 'reports') };
+}
+
+async function lab(args: string[]): Promise<string> {
+  const r = await runLabCaptured(args);
+  assert.equal(r.code, 0, `lab ${args.join(' ')} exited ${r.code}\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/** Breaks, runs `body`, and restores whatever happened (restore failing fails the test). */
+async function withFault(t: TestContext, fault: LabFault, body: () => Promise<void>): Promise<void> {
+  await lab(['break', fault]);
+  try {
+    await body();
+  } finally {
+    const restored = await runLabCaptured(['restore']);
+    if (restored.code !== 0) t.diagnostic(`lab restore failed:\n${restored.stdout}${restored.stderr}`);
+    assert.equal(restored.code, 0, 'lab restore must leave the lab healthy');
+  }
+}
+
+/** doctor's first ✘ line names the cause. */
+async function doctorNames(t: TestContext, cloud: string, id: string): Promise<void> {
+  const d = await cli(['doctor', '--os-cloud', cloud, '--config', GLANCE_CONF], env(), work);
+  const line = firstDoctorFailure(d);
+  t.diagnostic(`doctor (${d.ms} ms): ${line ?? 'no failing line'}`);
+  assert.ok(namesCause(line, id), `doctor's first failing line should name ${id}:\n${d.stdout}${d.stderr}`);
+  assert.equal(d.code, 1);
+}
+
+/** run's first failing line names the cause. */
+async function runNames(t: TestContext, cloud: string, id: string): Promise<void> {
+  const r = await cli(['run', '--suite', 'health', '--os-cloud', cloud], env(), work);
+  const line = firstRunFailure(r);
+  t.diagnostic(`run (${r.ms} ms): ${line ?? 'no failing line'}`);
+  assert.ok(line?.includes(id), `run's first failing line should name ${id}:\n${r.stdout}${r.stderr}`);
+}
+
+/** One lab fault: doctor and run both name the expected cause; the lab is restored after each break. */
+export async function checkLabFault(t: TestContext, fault: LabFault): Promise<void> {
+  const { id, cloud } = LAB_EXPECTED[fault];
+  if (ONE_SHOT.has(fault)) {
+    await withFault(t, fault, () => doctorNames(t, cloud, id));
+    await withFault(t, fault, () => runNames(t, cloud, id));
+    return;
+  }
+  await withFault(t, fault, async () => {
+    await doctorNames(t, cloud, id);
+    await runNames(t, cloud, id);
+  });
+}
+
+/** doctor on the healthy lab: exit 0, the config lint passing on the real glance-api.conf. */
+export async function checkHealthy(t: TestContext): Promise<void> {
+  const d = await cli(['doctor', '--os-cloud', LAB_CLOUDS.admin, '--config', GLANCE_CONF], env(), work);
+  t.diagnostic(`doctor on the healthy lab (${d.ms} ms)`);
+  assert.equal(d.code, 0, `${d.stdout}${d.stderr}`);
+  assert.match(d.stdout, /^✔ config /m);
+}

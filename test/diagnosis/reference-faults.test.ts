@@ -1,0 +1,100 @@
+// Every reference fault switch: `doctor` and `run` name the right cause id in their first failing line.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { FAULTS, type FaultName, type ReferenceServer, startReference } from '../../src/reference/index.js';
+import type { Summary } from '../../src/report/summary.js';
+import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'gh-diag-ref-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** The cause each fault must produce, and whether clients reach Glance through the front proxy. */
+const EXPECTED: Record<FaultName, { id: string; via: 'glance' | 'proxy'; args?: string[] }> = {
+  'db-not-synced': { id: 'db.not-synced', via: 'glance' },
+  'db-down': { id: 'db.unreachable', via: 'glance' },
+  'db-hung': { id: 'db.hung', via: 'glance', args: ['--timeout', '3'] },
+  'keystone-service-password-wrong': { id: 'keystone.service-credentials', via: 'glance' },
+  'keystone-down': { id: 'keystone.unreachable', via: 'glance' },
+  'keystone-down-no-delay-auth': { id: 'keystone.unreachable', via: 'glance' },
+  'glance-down-behind-proxy': { id: 'proxy.upstream-down', via: 'proxy' },
+  'store-unwritable': { id: 'store.unwritable', via: 'glance' },
+  'store-removed': { id: 'store.missing', via: 'glance' },
+  'store-full': { id: 'store.full', via: 'glance' },
+  'store-mount-lost': { id: 'store.data-lost', via: 'glance' },
+  'swift-unmounted': { id: 'swift.unavailable', via: 'glance' },
+  'proxy-body-limit': { id: 'proxy.body-limit', via: 'proxy' },
+};
+
+// Shrunk from the captured 31 s, still above the 10 s the swift rule reads as a store timeout.
+const DELAYS = { swiftMs: 10_500, keystoneDownMs: 3_500, keystonePasswordWrongMs: 500 };
+
+function env(ref: ReferenceServer, dir: string): Record<string, string> {
+  const admin = ref.users.find((u) => u.role === 'admin')!;
+  return {
+    OS_AUTH_URL: ref.keystoneUrl,
+    OS_USERNAME: admin.name,
+    OS_PASSWORD: admin.password,
+    OS_PROJECT_NAME: admin.project,
+    OS_USER_DOMAIN_NAME: 'Default',
+    OS_PROJECT_DOMAIN_NAME: 'Default',
+    OS_REGION_NAME: 'RegionOne',
+    GLANCE_HARNESS_REPORTS_DIR: join(dir, 'reports'),
+  };
+}
+
+// Three faults at a time: each has its own reference, and much of a case is waiting (timeouts, the swift delay).
+describe('reference faults: doctor and run name the cause', { concurrency: 3 }, () => {
+  it('covers every fault switch', () => {
+    assert.deepEqual(Object.keys(EXPECTED).sort(), FAULTS.map((f) => f.name).sort());
+  });
+
+  for (const { name } of FAULTS) {
+    const want = EXPECTED[name];
+    it(`doctor and run with ${name} name ${want.id} in their first failing line`, async () => {
+      const ref = await startReference({ fault: name, delays: DELAYS });
+      const dir = mkdtempSync(join(work, `${name}-`));
+      try {
+        const e = env(ref, dir);
+        const target = [...(want.via === 'proxy' ? ['--endpoint', ref.proxyUrl] : []), ...(want.args ?? [])];
+        const [doctor, run] = await Promise.all([
+          cli(['doctor', ...target], e, dir),
+          cli(['run', '--suite', 'health', ...target], e, dir),
+        ]);
+        const d = firstDoctorFailure(doctor);
+        assert.ok(
+          namesCause(d, want.id),
+          `doctor's first failing line: ${d ?? doctor.stdout + doctor.stderr}`,
+        );
+        assert.equal(doctor.code, 1, doctor.stderr);
+        const r = firstRunFailure(run);
+        assert.ok(r?.includes(want.id), `run's first failing line: ${r ?? run.stdout + run.stderr}`);
+        const summary = JSON.parse(
+          readFileSync(join(dir, 'reports', 'latest', 'summary.json'), 'utf8'),
+        ) as Summary;
+        const named = summary.cause?.id ?? summary.checks.find((c) => c.status === 'failed')?.cause?.id;
+        assert.equal(named, want.id, `summary.json cause (outcome ${summary.outcome})`);
+      } finally {
+        await ref.close();
+      }
+    });
+  }
+
+  it('doctor and run with swift-unmounted through an Apache-style front name proxy.upstream-invalid', async () => {
+    const ref = await startReference({ fault: 'swift-unmounted', delays: DELAYS });
+    const dir = mkdtempSync(join(work, 'swift-proxy-'));
+    try {
+      const e = env(ref, dir);
+      const [doctor, run] = await Promise.all([
+        cli(['doctor', '--endpoint', ref.proxyUrl], e, dir),
+        cli(['run', '--suite', 'health', '--endpoint', ref.proxyUrl], e, dir),
+      ]);
+      assert.ok(namesCause(firstDoctorFailure(doctor), 'proxy.upstream-invalid'), doctor.stdout);
+      assert.ok(firstRunFailure(run)?.includes('proxy.upstream-invalid'), run.stdout);
+    } finally {
+      await ref.close();
+    }
+  });
+});

@@ -1,0 +1,411 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diagnoseExchange, type Facts, RULES, ruleById } from '../../src/diagnosis/index.js';
+import { originOf } from '../../src/diagnosis/origin.js';
+import { apacheProxyErrorPage, nginxPage } from '../../src/reference/proxy.js';
+import {
+  JSON_401,
+  JSON_500,
+  NGINX_502,
+  PAGE_401,
+  PAGE_413_STORE_FULL,
+  PAGE_415_UPLOAD,
+  PAGE_500,
+  PAGE_503_KEYSTONE,
+  PAGE_503_UNWRITABLE,
+} from '../reference/captured.js';
+import { exchange, fromTranscript } from './evidence.js';
+
+const IMG = '62c0b70d-d901-4eaf-aeb0-3c16a8fdda90';
+const RID = { 'X-Openstack-Request-Id': 'req-a28aa3f3-f98a-4e2f-8e1d-9631228b57df' };
+const HTML = { 'Content-Type': 'text/html; charset=UTF-8' };
+const JSONCT = { 'Content-Type': 'application/json' };
+const NGINX = { Server: 'nginx/1.22.1', 'Content-Type': 'text/html' };
+const KEYSTONE = 'http://127.0.0.1:5000/v3';
+const TOKEN_OK: Facts = { tokenIssued: true, keystoneUrl: KEYSTONE };
+const UPLOAD = `http://127.0.0.1:9292/v2/images/${IMG}/file`;
+
+function causeOf(x: Parameters<typeof diagnoseExchange>[0], facts: Facts = {}): string | undefined {
+  return diagnoseExchange(x, [], facts)?.id;
+}
+
+describe('rule index', () => {
+  it('lists every cause the troubleshooting guide promises, with unique ids, a fix and a way to confirm', () => {
+    const ids = RULES.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const id of [
+      'db.not-synced',
+      'db.unreachable',
+      'db.hung',
+      'keystone.service-credentials',
+      'keystone.unreachable',
+      'token.expired-mid-upload',
+      'proxy.upstream-down',
+      'proxy.upstream-invalid',
+      'swift.unavailable',
+      'store.unwritable',
+      'store.missing',
+      'store.full',
+      'proxy.body-limit',
+      'store.data-lost',
+      'image.format-mismatch',
+      'store.disabled',
+      'endpoint.mismatch',
+      'tls.certificate-untrusted',
+      'tls.hostname-mismatch',
+      'tls.certificate-expired',
+      'tls.wrong-scheme',
+    ])
+      assert.ok(ruleById(id), id);
+    for (const r of RULES) {
+      assert.match(r.id, /^[a-z]+\.[a-z0-9-]+$/);
+      assert.ok(r.fix.length > 20 && r.howToConfirm.length > 10 && r.symptom.length > 10, r.id);
+    }
+  });
+});
+
+describe('origin', () => {
+  it('GET /v2/images 500 with a request id (capture 4b) is Glance-made', () => {
+    assert.equal(originOf(fromTranscript('4b-nosync-GET-images.txt')), 'glance');
+  });
+  it('GET / through nginx with glance-api down (nginx page, no request id) is proxy-made', () => {
+    assert.equal(
+      originOf(exchange({ url: 'http://127.0.0.1:8080/', status: 502, headers: NGINX, body: NGINX_502 })),
+      'proxy',
+    );
+  });
+  it("PUT file 413 through nginx keeping Glance's request id is Glance-made despite Server: nginx", () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 413,
+      headers: { ...NGINX, ...RID },
+      body: PAGE_413_STORE_FULL,
+    });
+    assert.equal(originOf(x), 'glance');
+  });
+  it('POST /v3/auth/tokens with no reply has no origin', () => {
+    assert.equal(
+      originOf(
+        exchange({
+          method: 'POST',
+          url: `${KEYSTONE}/auth/tokens`,
+          status: null,
+          error: { code: 'UND_ERR_SOCKET' },
+        }),
+      ),
+      'none',
+    );
+  });
+});
+
+describe('db.not-synced', () => {
+  it('GET /v2/images 500 generic HTML page (capture 4b) names db.not-synced', () => {
+    assert.equal(causeOf(fromTranscript('4b-nosync-GET-images.txt')), 'db.not-synced');
+  });
+  it('POST /v2/images 500 JSON error (capture 4d) names db.not-synced', () => {
+    assert.equal(causeOf(fromTranscript('4d-nosync-POST-images-accept-json.txt')), 'db.not-synced');
+  });
+  it('GET /v2/images 500 with DB facts listing no tables is confirmed', () => {
+    const c = diagnoseExchange(fromTranscript('4b-nosync-GET-images.txt'), [], {
+      db: { reachable: true, tables: [], findings: ['db.not-synced'] },
+    });
+    assert.equal(c?.id, 'db.not-synced');
+    assert.equal(c?.confirmed, true);
+  });
+  it('GET /v2/images 500 with DB facts showing a synced schema is not db.not-synced', () => {
+    const x = fromTranscript('4b-nosync-GET-images.txt');
+    assert.notEqual(
+      causeOf(x, {
+        db: {
+          reachable: true,
+          tables: ['images', 'alembic_version'],
+          alembicHead: 'wallaby_contract01',
+          findings: [],
+        },
+      }),
+      'db.not-synced',
+    );
+  });
+  it('GET /healthcheck 200 (capture 4e) and GET / 300 (capture 4a) name nothing', () => {
+    assert.equal(causeOf(fromTranscript('4e-nosync-GET-healthcheck.txt')), undefined);
+    assert.equal(causeOf(fromTranscript('4a-nosync-GET-root.txt')), undefined);
+  });
+});
+
+describe('db.unreachable', () => {
+  it('POST /v3/auth/tokens closed without a reply (lab db-down) names db.unreachable', () => {
+    const x = exchange({
+      method: 'POST',
+      url: `${KEYSTONE}/auth/tokens`,
+      status: null,
+      error: { code: 'UND_ERR_SOCKET' },
+      token: false,
+    });
+    assert.equal(causeOf(x, { keystoneUrl: KEYSTONE }), 'db.unreachable');
+  });
+  it('GET /v2/images 500 fast with DB facts unreachable names db.unreachable, confirmed', () => {
+    const c = diagnoseExchange(fromTranscript('4b-nosync-GET-images.txt'), [], {
+      db: { reachable: false, error: '(2003, "Can\'t connect to MySQL server")', tables: [], findings: [] },
+    });
+    assert.equal(c?.id, 'db.unreachable');
+    assert.equal(c?.confirmed, true);
+  });
+});
+
+describe('db.hung', () => {
+  it('GET /v2/images with no answer before the timeout while GET / works names db.hung', () => {
+    const x = exchange({
+      url: 'http://127.0.0.1:9292/v2/images?limit=1',
+      status: null,
+      error: { code: 'TOTAL_TIMEOUT' },
+      totalMs: 30_000,
+    });
+    assert.equal(causeOf(x, { rootOk: true }), 'db.hung');
+  });
+  it('GET /v2/images 504 page from nginx names db.hung', () => {
+    const x = exchange({
+      url: 'http://127.0.0.1:8080/v2/images',
+      status: 504,
+      headers: NGINX,
+      body: nginxPage('504 Gateway Time-out'),
+      totalMs: 60_000,
+    });
+    assert.equal(causeOf(x), 'db.hung');
+  });
+  it('GET / timing out is not db.hung (Glance itself is stuck)', () => {
+    assert.equal(
+      causeOf(exchange({ url: 'http://127.0.0.1:9292/', status: null, error: { code: 'TOTAL_TIMEOUT' } })),
+      undefined,
+    );
+  });
+});
+
+describe('keystone', () => {
+  it('GET /v2/images 401 within 0.5 s for a token Keystone just issued names keystone.service-credentials', () => {
+    const x = exchange({
+      status: 401,
+      headers: { ...HTML, 'WWW-Authenticate': 'Keystone uri="http://127.0.0.1:5000"' },
+      body: PAGE_401,
+      totalMs: 520,
+    });
+    assert.equal(causeOf(x, TOKEN_OK), 'keystone.service-credentials');
+  });
+  it('GET /v2/images 401 without a fresh token from Keystone names nothing (the token may be bad)', () => {
+    const x = exchange({
+      status: 401,
+      headers: { ...JSONCT, 'WWW-Authenticate': 'Keystone uri="http://127.0.0.1:5000"' },
+      body: JSON_401,
+    });
+    assert.equal(causeOf(x), undefined);
+  });
+  it('GET /v2/images 401 after 3.5 s for a fresh token names keystone.unreachable', () => {
+    const x = exchange({
+      status: 401,
+      headers: { ...HTML, 'WWW-Authenticate': 'Keystone uri="http://127.0.0.1:5000"' },
+      body: PAGE_401,
+      totalMs: 3_520,
+    });
+    assert.equal(causeOf(x, TOKEN_OK), 'keystone.unreachable');
+  });
+  it('GET /v2/images 503 "Keystone service is temporarily unavailable" names keystone.unreachable', () => {
+    const x = exchange({ status: 503, headers: { ...HTML, ...RID }, body: PAGE_503_KEYSTONE });
+    assert.equal(causeOf(x, TOKEN_OK), 'keystone.unreachable');
+  });
+  it('POST /v3/auth/tokens refused names keystone.unreachable', () => {
+    const x = exchange({
+      method: 'POST',
+      url: `${KEYSTONE}/auth/tokens`,
+      status: null,
+      error: { code: 'ECONNREFUSED' },
+    });
+    assert.equal(causeOf(x, { keystoneUrl: KEYSTONE }), 'keystone.unreachable');
+  });
+  it('POST /v3/auth/tokens 401 from Keystone names keystone.user-credentials', () => {
+    const x = exchange({
+      method: 'POST',
+      url: `${KEYSTONE}/auth/tokens`,
+      status: 401,
+      headers: JSONCT,
+      body: '{"error": {"code": 401, "message": "The request you have made requires authentication.", "title": "Unauthorized"}}',
+    });
+    assert.equal(causeOf(x, { keystoneUrl: KEYSTONE }), 'keystone.user-credentials');
+  });
+  it('PUT file 401 after the token expired mid-upload names token.expired-mid-upload', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 401,
+      headers: { 'WWW-Authenticate': 'Keystone uri="http://127.0.0.1:5000"' },
+      body: PAGE_401,
+      startedAt: '2026-11-22T02:00:00.000Z',
+      totalMs: 600_000,
+      bytesSent: 5e9,
+    });
+    assert.equal(
+      causeOf(x, { ...TOKEN_OK, tokenExpiresAt: '2026-11-22T02:05:00.000Z' }),
+      'token.expired-mid-upload',
+    );
+  });
+});
+
+describe('proxy', () => {
+  it('GET / 502 nginx page, no request id names proxy.upstream-down', () => {
+    assert.equal(
+      causeOf(exchange({ url: 'http://127.0.0.1:8080/', status: 502, headers: NGINX, body: NGINX_502 })),
+      'proxy.upstream-down',
+    );
+  });
+  it('PUT file 502 Apache "invalid response from an upstream server" page names proxy.upstream-invalid', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD.replace(':9292', ':8080'),
+      status: 502,
+      headers: { Server: 'Apache/2.4.52 (Ubuntu)', 'Content-Type': 'text/html; charset=iso-8859-1' },
+      body: apacheProxyErrorPage('127.0.0.1', '8080'),
+      bytesSent: 2_097_152,
+      totalMs: 31_000,
+    });
+    assert.equal(causeOf(x), 'proxy.upstream-invalid');
+  });
+  it('PUT file 502 nginx page after the body was sent names proxy.upstream-invalid', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD.replace(':9292', ':8080'),
+      status: 502,
+      headers: NGINX,
+      body: NGINX_502,
+      bytesSent: 50_000_000,
+    });
+    assert.equal(causeOf(x), 'proxy.upstream-invalid');
+  });
+  it('PUT file 413 nginx page without a request id names proxy.body-limit', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD.replace(':9292', ':8080'),
+      status: 413,
+      headers: NGINX,
+      body: nginxPage('413 Request Entity Too Large'),
+    });
+    assert.equal(causeOf(x), 'proxy.body-limit');
+  });
+});
+
+describe('store', () => {
+  it('PUT file 413 "Image storage media is full" with a request id names store.full', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 413,
+      headers: { ...HTML, ...RID },
+      body: PAGE_413_STORE_FULL,
+    });
+    assert.equal(causeOf(x), 'store.full');
+  });
+  it('PUT file 503 "Insufficient permissions" names store.unwritable', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 503,
+      headers: { ...HTML, ...RID },
+      body: PAGE_503_UNWRITABLE,
+    });
+    assert.equal(causeOf(x), 'store.unwritable');
+  });
+  it('PUT file 500 at once names store.missing; with a lint saying the dir is missing it is confirmed', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 500,
+      headers: { ...JSONCT, ...RID },
+      body: JSON_500,
+      totalMs: 40,
+    });
+    assert.equal(causeOf(x), 'store.missing');
+    assert.equal(diagnoseExchange(x, [], { configFindings: ['store.dir-missing'] })?.confirmed, true);
+  });
+  it('PUT file 500 after 31 s names swift.unavailable', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 500,
+      headers: { ...HTML, ...RID },
+      body: PAGE_500,
+      totalMs: 31_000,
+    });
+    assert.equal(causeOf(x), 'swift.unavailable');
+  });
+  it('GET file 500 empty text/plain with a swift store names swift.unavailable', () => {
+    const x = exchange({
+      url: UPLOAD,
+      status: 500,
+      headers: { 'Content-Type': 'text/plain', ...RID },
+      body: '',
+      totalMs: 31_000,
+    });
+    assert.equal(causeOf(x, { storeKind: 'swift' }), 'swift.unavailable');
+  });
+  it('GET file 204 with an empty body names store.data-lost', () => {
+    const x = exchange({ url: UPLOAD, status: 204, headers: RID });
+    assert.equal(causeOf(x), 'store.data-lost');
+  });
+  it('PUT file 415 (capture 8e wrong content type) names image.format-mismatch', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 415,
+      headers: { ...HTML, ...RID },
+      body: PAGE_415_UPLOAD,
+    });
+    assert.equal(causeOf(x), 'image.format-mismatch');
+  });
+  it('PUT file 410 names store.disabled', () => {
+    const body =
+      '{"message": "Error in store configuration. Adding images to store is disabled.<br /><br />\\n\\n\\n", "code": "410 Gone", "title": "Gone"}';
+    assert.equal(
+      causeOf(exchange({ method: 'PUT', url: UPLOAD, status: 410, headers: { ...JSONCT, ...RID }, body })),
+      'store.disabled',
+    );
+  });
+  it('PUT file 409 on an active image (capture 6-30) names nothing', () => {
+    assert.equal(causeOf(fromTranscript('6-30-PUT-file-on-active-409.txt')), undefined);
+  });
+});
+
+describe('endpoint and tls', () => {
+  it('GET / refused on the internal endpoint while public answers names endpoint.mismatch', () => {
+    const x = exchange({ url: 'http://127.0.0.1:9393/', status: null, error: { code: 'ECONNREFUSED' } });
+    const catalog = [
+      { interface: 'public', url: 'http://127.0.0.1:9292', reachable: true, sameGlance: true },
+      { interface: 'internal', url: 'http://127.0.0.1:9393', reachable: false, sameGlance: false },
+    ];
+    assert.equal(causeOf(x, { catalog }), 'endpoint.mismatch');
+  });
+  it('GET / refused with no catalog facts names nothing (exit 3 territory)', () => {
+    assert.equal(
+      causeOf(exchange({ url: 'http://127.0.0.1:9/', status: null, error: { code: 'ECONNREFUSED' } })),
+      undefined,
+    );
+  });
+  for (const [code, id] of [
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls.certificate-untrusted'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls.certificate-untrusted'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls.hostname-mismatch'],
+    ['CERT_HAS_EXPIRED', 'tls.certificate-expired'],
+    ['EPROTO', 'tls.wrong-scheme'],
+  ] as const) {
+    it(`GET / failing with ${code} names ${id}`, () => {
+      assert.equal(
+        causeOf(exchange({ url: 'https://glance.example:9292/', status: null, error: { code } })),
+        id,
+      );
+    });
+  }
+  it('GET / 400 "plain HTTP request was sent to HTTPS port" names tls.wrong-scheme', () => {
+    const body = nginxPage('400 The plain HTTP request was sent to HTTPS port');
+    assert.equal(
+      causeOf(exchange({ url: 'http://127.0.0.1:443/', status: 400, headers: NGINX, body })),
+      'tls.wrong-scheme',
+    );
+  });
+});
