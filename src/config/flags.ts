@@ -138,6 +138,12 @@ const SPECS: FlagSpec[] = [
     env: 'GLANCE_HARNESS_REPORTS_DIR',
     description: 'Where reports are written (default: ./reports)',
   },
+  {
+    flags: '--horizon-url <url>',
+    key: 'horizonUrl',
+    env: 'HORIZON_URL',
+    description: 'Horizon dashboard URL for the horizon suite (skipped without it)',
+  },
 ];
 
 /**

@@ -75,6 +75,8 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
   add('harness.prefix', cfg.harness.prefix);
   add('harness.reports_dir', cfg.harness.reportsDir);
   add('harness.timeout_ms', cfg.harness.timeoutMs);
+  add('harness.horizon_url', cfg.harness.horizonUrl, url);
+  add('harness.chromium', cfg.harness.chromium);
   return rows;
 }
 

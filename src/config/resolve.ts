@@ -654,6 +654,9 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
           source: reports.source,
         };
 
+  const horizonUrl = httpUrl(str(layers.find(S.horizonUrl)));
+  const chromium = str(layers.find(S.chromium));
+
   const config: ResolvedConfig = {
     configured,
     ...(selection.cloud === undefined ? {} : { cloud: selection.cloud }),
@@ -666,7 +669,13 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     interface: interfaceValue,
     tls,
     imageApiVersion,
-    harness: { prefix, reportsDir, timeoutMs: timeoutOf(layers.find(S.timeout)) },
+    harness: {
+      prefix,
+      reportsDir,
+      timeoutMs: timeoutOf(layers.find(S.timeout)),
+      ...(horizonUrl === undefined ? {} : { horizonUrl }),
+      ...(chromium === undefined ? {} : { chromium }),
+    },
     warnings,
   };
   return deepFreeze(config);

@@ -123,6 +123,8 @@ export const S = {
   timeout: { key: 'api_timeout', flag: 'timeout', env: ['OS_TIMEOUT'], file: ['api_timeout'] },
   prefix: { key: 'prefix', flag: 'prefix', env: ['GLANCE_HARNESS_PREFIX'], file: [] },
   reportsDir: { key: 'reports_dir', flag: 'reportsDir', env: ['GLANCE_HARNESS_REPORTS_DIR'], file: [] },
+  horizonUrl: { key: 'horizon_url', flag: 'horizonUrl', env: ['HORIZON_URL'], file: [] },
+  chromium: { key: 'chromium', env: ['GLANCE_HARNESS_CHROMIUM'], file: [] },
 } as const satisfies Record<string, Setting>;
 
 /**

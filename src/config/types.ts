@@ -50,6 +50,7 @@ export interface ConfigFlags {
   timeout?: string;
   prefix?: string;
   reportsDir?: string;
+  horizonUrl?: string;
 }
 
 /** A flag the CLI registers; `key` equals the attribute name commander derives from `flags`. */
@@ -92,6 +93,10 @@ export interface ResolvedHarness {
   readonly prefix: Sourced<string>;
   readonly reportsDir: Sourced<string>;
   readonly timeoutMs: Sourced<number>;
+  /** Horizon dashboard URL for the @horizon suite; the suite is skipped without it. */
+  readonly horizonUrl?: Sourced<string>;
+  /** Chromium executable the @horizon suite drives instead of Debian's /usr/bin/chromium. */
+  readonly chromium?: Sourced<string>;
 }
 
 /** The effective configuration, deeply frozen. */

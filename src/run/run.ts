@@ -23,7 +23,7 @@ export const SUITES_DIR = join(ROOT, 'suites');
 export const TOOL_VERSION = '0.1.0';
 
 /** Suites shipped, by folder under suites/. */
-export const KNOWN_SUITES = ['discovery'] as const;
+export const KNOWN_SUITES = ['discovery', 'horizon'] as const;
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -129,7 +129,8 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     'test',
     '--config',
     join(SUITES_DIR, 'playwright.config.ts'),
-    ...opts.suites.map((s) => `${s}/`),
+    // Absolute, so a suite name never matches a folder above suites/ (a checkout named after a suite).
+    ...opts.suites.map((s) => `${join(SUITES_DIR, s)}/`),
   ];
   if (opts.grep) pwArgs.push('--grep', opts.grep);
   if (opts.readOnly) pwArgs.push('--grep', '@read-only');
