@@ -49,17 +49,21 @@ async function corsCause(target: Target, uploadUrl: string, origin: string): Pro
 test.describe('horizon: images', { tag: ['@horizon'] }, () => {
   test.skip(settings.skipReason !== undefined, settings.skipReason);
 
+  // Before the browser starts: the token's roles decide whether the metadata step is possible.
+  test.beforeEach(async ({ target, horizon }) => {
+    const token = target.session?.peek();
+    const notAdmin = memberSkipReason(
+      token?.roles ?? [],
+      token?.userName ?? horizon.username ?? 'the user',
+      token?.projectName ?? 'its project',
+    );
+    test.skip(notAdmin !== undefined, notAdmin);
+  });
+
   test(
     'UI /project/images/ create qcow2, Update Metadata os_name, delete: GET /v2/images/{id} sees each step',
     { annotation: id('horizon.images.create-metadata-delete') },
     async ({ page, glance, images, ctx, target, horizon, consoleErrors: _errors }, testInfo) => {
-      const token = target.session?.peek();
-      const notAdmin = memberSkipReason(
-        token?.roles ?? [],
-        token?.userName ?? horizon.username ?? 'the user',
-        token?.projectName ?? 'its project',
-      );
-      test.skip(notAdmin !== undefined, notAdmin);
       const baseUrl = horizon.url ?? '';
       const origin = new URL(baseUrl).origin;
       const name = runImageName(ctx.prefix, ctx.runId, 'horizon');
