@@ -1,8 +1,9 @@
 // The @horizon suite against the real lab with Horizon: `lab up --with-horizon` first (under the
-// exclusive lab lock), then `glance-harness run --suite horizon` as the lab's admin and its member.
-// Needs root and the lab; run it as the lab leg does: flock /tmp/glance-lab.lock node --import tsx --test <this file>.
+// exclusive lab lock), then `glance-harness run --suite horizon` as the lab's admin, its member, and
+// with Horizon in direct upload mode against a Glance without CORS.
+// Needs root; holds the exclusive lab lock for its whole run (the caller's, e.g. the lab leg's, or its own).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,10 +61,16 @@ function lockHeldByAncestor(): boolean {
   return false;
 }
 
-/** `flock [-s] LOCK cmd…` unless an ancestor already holds the lock. */
-function locked(exclusive: boolean, held: boolean, cmd: string, args: string[]): [string, string[]] {
-  if (held) return [cmd, args];
-  return ['flock', [...(exclusive ? [] : ['-s']), LOCK, cmd, ...args]];
+/** Takes the exclusive lab lock in a child that keeps it until its stdin closes; resolves once it holds it. */
+function holdLock(): Promise<ChildProcess> {
+  // -o: only flock itself holds the lock, so it ends with cat, when the test closes the pipe.
+  const holder = spawn('flock', ['-o', LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    holder.once('error', reject);
+    holder.stdout?.once('data', () => resolve(holder));
+  });
 }
 
 function openrc(file: string): Record<string, string> {
@@ -83,7 +90,14 @@ interface Check {
   skipReason?: string;
 }
 
-let held = false;
+let holder: ChildProcess | undefined;
+
+function labUp(mode: 'legacy' | 'direct'): Promise<Done> {
+  return exec('/bin/bash', [LAB_SCRIPT, 'up', '--with-horizon'], {
+    ...process.env,
+    GLANCE_HARNESS_LAB_HORIZON_UPLOAD_MODE: mode,
+  });
+}
 
 async function runSuite(
   rc: string,
@@ -92,8 +106,7 @@ async function runSuite(
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
   const reports = join(work, tag);
   const env = { ...clean, ...openrc(rc), HORIZON_URL, GLANCE_HARNESS_REPORTS_DIR: reports };
-  const [cmd, args] = locked(false, held, process.execPath, [BIN, 'run', '--suite', 'horizon', '--json']);
-  const done = await exec(cmd, args, env);
+  const done = await exec(process.execPath, [BIN, 'run', '--suite', 'horizon', '--json'], env);
   const summary = JSON.parse(done.stdout) as { checks: Check[] };
   return { done, check: summary.checks.find((c) => c.id === CHECK_ID), dir: join(reports, 'latest') };
 }
@@ -105,14 +118,21 @@ describe('@horizon suite on the lab with Horizon', { timeout: 600_000 }, () => {
       0,
       'lab up --with-horizon installs packages and starts services: run as root',
     );
-    held = lockHeldByAncestor();
-    const [cmd, args] = locked(true, held, '/bin/bash', [LAB_SCRIPT, 'up', '--with-horizon']);
-    const up = await exec(cmd, args);
+    // The whole file reconfigures Horizon, so it runs under the exclusive lock: the caller's, or its own.
+    if (!lockHeldByAncestor()) holder = await holdLock();
+    const up = await labUp('legacy');
     assert.equal(up.code, 0, `lab up --with-horizon exited ${up.code}\n${up.stdout}${up.stderr}`);
     assert.match(up.stdout, /horizon +http:\/\/127\.0\.0\.1:8081/);
   });
 
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(async () => {
+    if (holder) {
+      const closed = new Promise((resolve) => holder?.once('close', resolve));
+      holder.stdin?.end();
+      await closed;
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it('run --suite horizon as the lab admin passes, with a screenshot per step and no secret in the reports', async (t) => {
     const started = performance.now();
@@ -140,5 +160,24 @@ describe('@horizon suite on the lab with Horizon', { timeout: 600_000 }, () => {
       check?.skipReason ?? '',
       /Update Metadata to admins only; demo has roles .*member.* in project demo/,
     );
+  });
+
+  it('in direct upload mode, Glance without CORS fails naming horizon.cors-missing and the fix', async () => {
+    try {
+      const direct = await labUp('direct');
+      assert.equal(direct.code, 0, `${direct.stdout}${direct.stderr}`);
+      const { done, check } = await runSuite(paths.openrcAdmin, 'direct');
+      assert.equal(done.code, 1, done.stderr);
+      assert.equal(check?.status, 'failed');
+      assert.match(check?.error ?? '', /^Error: horizon\.cors-missing: .*no Access-Control-Allow-Origin/);
+      assert.match(check?.error ?? '', /set \[cors\] allowed_origin = http:\/\/127\.0\.0\.1:8081/);
+    } finally {
+      const legacy = await labUp('legacy');
+      assert.equal(
+        legacy.code,
+        0,
+        `lab up --with-horizon (legacy again) exited ${legacy.code}\n${legacy.stdout}${legacy.stderr}`,
+      );
+    }
   });
 });
