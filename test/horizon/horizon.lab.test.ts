@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LAB_SCRIPT, labPaths } from '../../src/lab/index.js';
+import { LAB_ENDPOINTS, LAB_HORIZON_UPLOAD_MODE_ENV, LAB_SCRIPT, labPaths } from '../../src/lab/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const LOCK = '/tmp/glance-lab.lock';
-const HORIZON_URL = 'http://127.0.0.1:8081';
+const HORIZON_URL = LAB_ENDPOINTS.horizon;
 const CHECK_ID = 'horizon.images.create-metadata-delete';
 const paths = labPaths();
 const work = mkdtempSync(join(tmpdir(), 'gh-horizon-lab-'));
@@ -95,7 +95,7 @@ let holder: ChildProcess | undefined;
 function labUp(mode: 'legacy' | 'direct'): Promise<Done> {
   return exec('/bin/bash', [LAB_SCRIPT, 'up', '--with-horizon'], {
     ...process.env,
-    GLANCE_HARNESS_LAB_HORIZON_UPLOAD_MODE: mode,
+    [LAB_HORIZON_UPLOAD_MODE_ENV]: mode,
   });
 }
 

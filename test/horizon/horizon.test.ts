@@ -11,6 +11,7 @@ import {
   isDirectUpload,
   memberSkipReason,
 } from '../../src/horizon/index.js';
+import { runLabCaptured } from '../../src/lab/index.js';
 import { PASSWORD_ENV, sandbox } from '../config/helpers.js';
 
 const HORIZON = 'http://127.0.0.1:8081';
@@ -73,6 +74,23 @@ describe('Horizon settings', () => {
     const rows = new Map(configSettings(cfg).map((r) => [r.key, r]));
     assert.equal(rows.get('harness.horizon_url')?.value, HORIZON);
     assert.equal(rows.get('harness.chromium')?.source, 'env GLANCE_HARNESS_CHROMIUM');
+  });
+});
+
+describe('lab up --with-horizon', () => {
+  it('lab.sh up rejects an unknown option with exit 64 before touching anything', async () => {
+    const run = await runLabCaptured(['up', '--with-horizn']);
+    assert.equal(run.code, 64);
+    assert.match(run.stderr, /up takes only --with-horizon \(got '--with-horizn'\)/);
+  });
+
+  it('lab.sh help documents --with-horizon', async () => {
+    const run = await runLabCaptured(['help']);
+    assert.equal(run.code, 0);
+    assert.match(
+      run.stdout,
+      /up \[--with-horizon\] .*\n.*Horizon \(openstack-dashboard under uwsgi, http:\/\/127\.0\.0\.1:8081\)/,
+    );
   });
 });
 
