@@ -13,7 +13,7 @@ shopt -s nullglob
 
 # Daemons started here must not inherit the caller's descriptors: a lock file held open (flock) would
 # stay locked for as long as MariaDB, uwsgi or nginx run. Bash reads this script through fd 255.
-for fd_path in "/proc/$$/fd/"*; do
+for fd_path in /proc/$$/fd/*; do
   fd=${fd_path##*/}
   if ((fd > 2 && fd != 255)); then eval "exec ${fd}>&-" 2>/dev/null || true; fi
 done
