@@ -164,6 +164,12 @@ const SPECS: FlagSpec[] = [
     description:
       'clouds.yaml entry of a second user in another project, for sharing checks (or OS_ALT_* variables)',
   },
+  {
+    flags: '--horizon-url <url>',
+    key: 'horizonUrl',
+    env: 'HORIZON_URL',
+    description: 'Horizon dashboard URL for the horizon suite (skipped without it)',
+  },
 ];
 
 /**

@@ -84,6 +84,8 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
       if (!row.key.startsWith('harness.')) rows.push({ ...row, key: `alt.${row.key}` });
     }
   }
+  add('harness.horizon_url', cfg.harness.horizonUrl, url);
+  add('harness.chromium', cfg.harness.chromium);
   return rows;
 }
 

@@ -669,6 +669,8 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
       ? {}
       : { glanceConfig: { value: resolve(input.cwd, glanceConfig.value), source: glanceConfig.source } }),
   };
+  const horizonUrl = httpUrl(str(layers.find(S.horizonUrl)));
+  const chromium = str(layers.find(S.chromium));
 
   const config: ResolvedConfig = {
     configured,
@@ -682,7 +684,14 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     interface: interfaceValue,
     tls,
     imageApiVersion,
-    harness: { prefix, reportsDir, timeoutMs: timeoutOf(layers.find(S.timeout)), hashAlgo },
+    harness: {
+      prefix,
+      reportsDir,
+      timeoutMs: timeoutOf(layers.find(S.timeout)),
+      hashAlgo,
+      ...(horizonUrl === undefined ? {} : { horizonUrl }),
+      ...(chromium === undefined ? {} : { chromium }),
+    },
     db,
     warnings,
   };

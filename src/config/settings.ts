@@ -131,6 +131,8 @@ export const S = {
     env: ['GLANCE_HARNESS_GLANCE_CONFIG'],
     file: [],
   },
+  horizonUrl: { key: 'horizon_url', flag: 'horizonUrl', env: ['HORIZON_URL'], file: [] },
+  chromium: { key: 'chromium', env: ['GLANCE_HARNESS_CHROMIUM'], file: [] },
 } as const satisfies Record<string, Setting>;
 
 /**

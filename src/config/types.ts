@@ -54,6 +54,7 @@ export interface ConfigFlags {
   db?: string;
   glanceConfig?: string;
   osAltCloud?: string;
+  horizonUrl?: string;
 }
 
 /** A flag the CLI registers; `key` equals the attribute name commander derives from `flags`. */
@@ -98,6 +99,10 @@ export interface ResolvedHarness {
   readonly timeoutMs: Sourced<number>;
   /** Glance's hashing_algorithm on the target (os_hash_algo of its images). */
   readonly hashAlgo: Sourced<string>;
+  /** Horizon dashboard URL for the @horizon suite; the suite is skipped without it. */
+  readonly horizonUrl?: Sourced<string>;
+  /** Chromium executable the @horizon suite drives instead of Debian's /usr/bin/chromium. */
+  readonly chromium?: Sourced<string>;
 }
 
 /** Where the Glance database is read from (`glance-harness db check`, the @db suite); both optional. */

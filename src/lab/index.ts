@@ -15,7 +15,12 @@ export const LAB_ENDPOINTS = {
   keystone: 'http://127.0.0.1:5000/v3',
   glance: 'http://127.0.0.1:9292',
   proxy: 'http://127.0.0.1:8080',
+  /** Only after `lab up --with-horizon`. */
+  horizon: 'http://127.0.0.1:8081',
 } as const;
+
+/** Environment variable that puts the lab's Horizon in `direct` upload mode (default `legacy`). */
+export const LAB_HORIZON_UPLOAD_MODE_ENV = 'GLANCE_HARNESS_LAB_HORIZON_UPLOAD_MODE';
 
 /** Cloud names in the lab's clouds.yaml. */
 export const LAB_CLOUDS = {

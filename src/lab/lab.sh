@@ -59,6 +59,14 @@ readonly MARIADB_LOG=/var/log/mysql/error.log
 readonly GENERATED_MARK='written by the glance-harness lab'
 # uwsgi renames its processes with procname-prefix; read_pid matches this.
 readonly KEYSTONE_PROC='glance-lab-uWSGI master'
+readonly HORIZON_PORT=8081
+readonly HORIZON_URL=http://$HOST:$HORIZON_PORT
+readonly HORIZON_PROC='glance-lab-horizon-uWSGI master'
+readonly HORIZON_DROPIN=/etc/openstack-dashboard/local_settings.d/_90_glance_harness_lab.py
+readonly HORIZON_MARKER=$LAB_DIR/run/horizon.enabled
+readonly HORIZON_PACKAGES=(openstack-dashboard uwsgi uwsgi-plugin-python3)
+# legacy (uploads pass through Horizon) or direct (the browser PUTs to Glance, which then needs CORS).
+readonly HORIZON_UPLOAD_MODE=${GLANCE_HARNESS_LAB_HORIZON_UPLOAD_MODE:-legacy}
 
 readonly PACKAGES=(
   glance-api glance-common keystone mariadb-server nginx python3-openstackclient
@@ -176,6 +184,7 @@ init_service_dirs() {
 # ---------------------------------------------------------------------------------------------
 # packages
 
+# $@: the packages wanted (default: the lab's PACKAGES).
 missing_packages() {
   local p
   for p in "$@"; do
@@ -922,6 +931,134 @@ start_nginx() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Horizon (up --with-horizon): Debian's openstack-dashboard under uwsgi, and chromium for the suite
+
+HORIZON_CONF_CHANGED=0
+
+horizon_enabled() { [[ -e $HORIZON_MARKER ]]; }
+
+write_horizon_settings() {
+  cat <<EOF
+# $GENERATED_MARK on 'lab up --with-horizon' ('lab down --purge' removes it).
+# Horizon on loopback against the lab's Keystone and Glance; executed after local_settings.py.
+OPENSTACK_HOST = "$HOST"
+OPENSTACK_KEYSTONE_URL = "$KEYSTONE_URL/v3"
+OPENSTACK_KEYSTONE_MULTIDOMAIN_SUPPORT = False
+OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = "Default"
+OPENSTACK_API_VERSIONS = {"identity": 3, "image": 2}
+ALLOWED_HOSTS = ["$HOST", "localhost"]
+# No memcached in the lab: file sessions and a per-process cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.file"
+SESSION_FILE_PATH = "$LAB_DIR/horizon/sessions"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+HORIZON_IMAGES_UPLOAD_MODE = "$HORIZON_UPLOAD_MODE"
+FILE_UPLOAD_TEMP_DIR = "$LAB_DIR/horizon/uploads"
+# The default landing page (Project > Overview) needs Nova and answers 403 without it.
+HORIZON_CONFIG["user_home"] = "/project/images/"
+EOF
+}
+
+write_horizon_uwsgi_ini() {
+  cat <<EOF
+# uwsgi for Horizon in the glance-harness lab: loopback only, own pid and log.
+[uwsgi]
+plugins = python3
+http-socket = $HOST:$HORIZON_PORT
+chdir = /usr/share/openstack-dashboard
+wsgi-file = /usr/share/openstack-dashboard/wsgi.py
+static-map = /static=/var/lib/openstack-dashboard/static
+procname-prefix = glance-lab-horizon-
+uid = www-data
+gid = www-data
+master = true
+processes = 2
+threads = 2
+enable-threads = true
+lazy-apps = true
+die-on-term = true
+no-orphans = true
+buffer-size = 65535
+# Legacy-mode uploads pass through Horizon: no body limit, long timeouts.
+limit-post = 0
+socket-timeout = 600
+add-header = Connection: close
+# Without it the workers crash on every stop.
+skip-atexit-teardown = true
+pidfile = $RUN_DIR/horizon.pid
+daemonize = $LOG_DIR/horizon-uwsgi.log
+EOF
+}
+
+horizon_healthy() { [[ $(http_code "$HORIZON_URL/auth/login/") == 200 ]]; }
+
+horizon_upload_mode() {
+  sed -n 's/^HORIZON_IMAGES_UPLOAD_MODE = "\(.*\)"$/\1/p' "$HORIZON_DROPIN" 2>/dev/null | head -n 1
+}
+
+setup_horizon() {
+  [[ $HORIZON_UPLOAD_MODE == legacy || $HORIZON_UPLOAD_MODE == direct ]] ||
+    usage_error "GLANCE_HARNESS_LAB_HORIZON_UPLOAD_MODE must be legacy or direct (got '$HORIZON_UPLOAD_MODE')"
+  local wanted=("${HORIZON_PACKAGES[@]}")
+  command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
+  ensure_packages "${wanted[@]}"
+  install -d -o www-data -g www-data -m 0700 "$LAB_DIR/horizon" "$LAB_DIR/horizon/sessions" "$LAB_DIR/horizon/uploads"
+  write_horizon_settings >"$ETC_DIR/horizon-settings.py"
+  if install_if_changed "$ETC_DIR/horizon-settings.py" "$HORIZON_DROPIN" 0644 root:root; then
+    HORIZON_CONF_CHANGED=1
+    step "wrote $HORIZON_DROPIN (upload mode $HORIZON_UPLOAD_MODE)"
+  fi
+  write_horizon_uwsgi_ini >"$ETC_DIR/horizon-uwsgi.ini.new"
+  if cmp -s "$ETC_DIR/horizon-uwsgi.ini.new" "$ETC_DIR/horizon-uwsgi.ini" 2>/dev/null; then
+    rm -f "$ETC_DIR/horizon-uwsgi.ini.new"
+  else
+    mv "$ETC_DIR/horizon-uwsgi.ini.new" "$ETC_DIR/horizon-uwsgi.ini"
+    HORIZON_CONF_CHANGED=1
+  fi
+  touch "$HORIZON_MARKER"
+}
+
+start_horizon() {
+  local pid
+  if pid=$(read_pid horizon "$HORIZON_PROC"); then
+    if ((HORIZON_CONF_CHANGED)); then
+      step "horizon config changed: restarting horizon (pid $pid)"
+      stop_recorded horizon "$HORIZON_PROC"
+    else
+      wait_until 30 horizon_healthy || die "horizon (pid $pid) does not answer GET /auth/login/"
+      step "horizon running (pid $pid)"
+      return
+    fi
+  fi
+  require_port_free "$HORIZON_PORT" horizon
+  rm -f "$RUN_DIR/horizon.pid"
+  uwsgi --ini "$ETC_DIR/horizon-uwsgi.ini" >>"$LOG_DIR/horizon-uwsgi.log" 2>&1 9>&- ||
+    die "uwsgi for horizon failed to start; see $LOG_DIR/horizon-uwsgi.log"
+  if ! wait_until 60 horizon_healthy; then
+    tail -n 30 "$LOG_DIR/horizon-uwsgi.log" >&2 || true
+    die "horizon did not answer GET $HORIZON_URL/auth/login/ within 60 s"
+  fi
+  pid=$(read_pid horizon "$HORIZON_PROC") || die "horizon answers but its pid file $RUN_DIR/horizon.pid is missing"
+  chmod 0644 "$RUN_DIR/horizon.pid"
+  step "horizon started (uwsgi pid $pid, $HORIZON_URL)"
+}
+
+# The status row, only once Horizon was asked for (or runs); returns 1 when it does not answer.
+report_horizon_status() {
+  local pid code
+  pid=$(read_pid horizon "$HORIZON_PROC") || pid=-
+  horizon_enabled || [[ $pid != - ]] || return 0
+  code=$(http_code "$HORIZON_URL/auth/login/")
+  if [[ $code == 200 ]]; then
+    printf '%-9s %-8s %-6s %s\n' horizon "$pid" "$HORIZON_PORT" "ok (GET /auth/login/ 200, upload mode $(horizon_upload_mode))"
+  else
+    printf '%-9s %-8s %-6s %s\n' horizon "$pid" "$HORIZON_PORT" "DOWN (GET /auth/login/ -> $code)"
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # client files
 
 write_openrc() {
@@ -1066,6 +1203,7 @@ report_status() {
     printf '%-9s %-8s %-6s %s\n' store - - "PROBLEM ($STORE_DIR $problem)"
     ok=1
   fi
+  report_horizon_status || ok=1
   local fault
   if fault=$(active_fault); then
     printf 'fault: %s is active (lab restore undoes it)\n' "$fault"
@@ -1477,6 +1615,14 @@ cmd_watch_store_mount() {
 # commands
 
 cmd_up() {
+  local with_horizon=0
+  while (($#)); do
+    case $1 in
+    --with-horizon) with_horizon=1 ;;
+    *) usage_error "up takes only --with-horizon (got '$1')" ;;
+    esac
+    shift
+  done
   require_platform
   init_dirs
   take_lock
@@ -1498,11 +1644,19 @@ cmd_up() {
   start_glance
   start_nginx
   write_client_files
+  # Once asked for, Horizon stays part of the lab until 'down'.
+  if ((with_horizon)) || horizon_enabled; then
+    setup_horizon
+    start_horizon
+  fi
   if ! report_status >"$RUN_DIR/status.txt" 2>&1; then
     cat "$RUN_DIR/status.txt"
     die "the lab came up but is not healthy (above)"
   fi
   step "healthy: admin token, GET /v2/images 200 direct and through nginx"
+  local horizon_line=''
+  horizon_enabled && horizon_line="
+  horizon   $HORIZON_URL          log in as admin or demo (passwords in the openrc files); Project > Compute > Images"
   cat <<EOF
 
 Glance lab up and healthy in $(elapsed) s (state: $LAB_DIR)
@@ -1512,7 +1666,7 @@ Glance lab up and healthy in $(elapsed) s (state: $LAB_DIR)
   openrc    $OPENRC_ADMIN
   openrc    $OPENRC_DEMO
   clouds    $CLOUDS_YAML (glance-lab-admin, glance-lab-demo, glance-lab-proxy-admin)
-  db (ro)   $DB_READONLY_URL_FILE
+  db (ro)   $DB_READONLY_URL_FILE$horizon_line
 try: . $OPENRC_ADMIN && openstack image list
 EOF
 }
@@ -1550,6 +1704,10 @@ cmd_down() {
   if pid=$(read_pid watcher __watch-store-mount); then kill "$pid" 2>/dev/null || true; fi
   rm -f "$RUN_DIR/watcher.pid"
   ! mountpoint -q "$STORE_DIR" || unmount_store
+  if horizon_enabled || read_pid horizon "$HORIZON_PROC" >/dev/null; then
+    stop_and_say horizon "$HORIZON_PROC"
+    rm -f "$HORIZON_MARKER"
+  fi
   stop_and_say nginx 'nginx: master' QUIT
   stop_and_say glance-api glance-api
   stop_and_say keystone "$KEYSTONE_PROC"
@@ -1585,6 +1743,10 @@ SQL
     step "mariadb stopped"
   fi
   rm -f "$MARIADB_DROPIN"
+  if [[ -e $HORIZON_DROPIN ]] && grep -q "$GENERATED_MARK" "$HORIZON_DROPIN"; then
+    rm -f "$HORIZON_DROPIN"
+    step "removed $HORIZON_DROPIN"
+  fi
   local f
   for f in "$GLANCE_CONF" "$KEYSTONE_CONF"; do
     if [[ -e $PRISTINE_DIR$f ]]; then
@@ -1704,6 +1866,7 @@ cmd_restore() {
   read_pid keystone "$KEYSTONE_PROC" >/dev/null || start_keystone
   read_pid glance-api glance-api >/dev/null || start_glance
   read_pid nginx 'nginx: master' >/dev/null || start_nginx
+  if horizon_enabled; then read_pid horizon "$HORIZON_PROC" >/dev/null || start_horizon; fi
   if wait_healthy 20; then
     report_status
     step "restored: the lab is healthy"
@@ -1717,7 +1880,9 @@ cmd_help() {
   cat <<EOF
 lab.sh: a real Glance (Debian bookworm packages) on loopback for glance-harness.
 
-  up                      install missing packages, start and provision everything, print paths
+  up [--with-horizon]     install missing packages, start and provision everything, print paths;
+                          --with-horizon adds Horizon (openstack-dashboard under uwsgi, $HORIZON_URL)
+                          and Debian's chromium for the @horizon suite
   status                  pid, port and health of each service; exit 0 when all healthy
   down [--purge]          stop what the lab started; --purge also drops its databases, keys,
                           generated configs and state dir (packages stay)

@@ -44,6 +44,7 @@ export const KNOWN_SUITES = [
   'endpoints',
   'db',
   'health',
+  'horizon',
 ] as const;
 
 export interface RunOptions {

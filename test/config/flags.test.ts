@@ -28,6 +28,7 @@ const ALL_KEYS: Record<keyof ConfigFlags, true> = {
   osApplicationCredentialSecret: true,
   osApplicationCredentialName: true,
   osToken: true,
+  horizonUrl: true,
   endpoint: true,
   osCacert: true,
   osCert: true,
