@@ -3,7 +3,8 @@
 # then the tests that need it (fault break/restore pairs, fidelity against the reference, DB, ...).
 # GLANCE_HARNESS_SKIP_LAB=1 skips it, saying so; without that, a machine that cannot run the lab fails.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+SELF=$(realpath "$0")
+cd "$(dirname "$SELF")/../.."
 
 say() { printf 'lab leg: %s\n' "$*"; }
 stamp() { date +%s.%N; }
@@ -22,14 +23,15 @@ if [[ -n $why ]]; then
   exit 1
 fi
 
-lab() { node bin/glance-harness.js lab "$@" 9>&-; }
+lab() { node bin/glance-harness.js lab "$@"; }
 lab_dir=${GLANCE_HARNESS_LAB_DIR:-/var/lib/glance-harness/lab}
 
-# One lab per machine: wait for anyone else using it.
-exec 9>/tmp/glance-lab.lock
-if ! flock -n 9; then
-  say 'waiting for the lab lock (/tmp/glance-lab.lock)'
-  flock 9
+# One lab per machine: the leg runs under the lab lock, held by a flock process that is an ancestor of
+# every test (tests that take the lock themselves check their ancestors for it).
+readonly LOCK=/tmp/glance-lab.lock
+if [[ ${GLANCE_HARNESS_LAB_LOCKED:-} != 1 ]]; then
+  flock -n "$LOCK" true || say "waiting for the lab lock ($LOCK)"
+  exec env GLANCE_HARNESS_LAB_LOCKED=1 flock "$LOCK" bash "$SELF" "$@"
 fi
 
 t0=$(stamp)
