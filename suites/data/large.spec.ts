@@ -1,6 +1,7 @@
 // One big image (run --large SIZE): the data checks at scale, streamed both ways with flat memory.
+import { Writable } from 'node:stream';
 import { rawImageStream } from '../../src/data/index.js';
-import { expect, id, test } from '../fixtures.js';
+import { expect, id, test, transferProgress } from '../fixtures.js';
 import { expectImageBytes, expectStoredDigests } from '../support/image-data.js';
 
 const LARGE = Number(process.env.GH_LARGE ?? 0);
@@ -23,6 +24,18 @@ function rssSampler(): { stop: () => number } {
   };
 }
 
+/** Discards a download's bytes, counting them for the progress display. */
+function countingSink(onBytes: (total: number) => void): Writable {
+  let total = 0;
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      onBytes(total);
+      done();
+    },
+  });
+}
+
 const mb = (bytes: number, ms: number): string => (bytes / 1e6 / (ms / 1000)).toFixed(0);
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 
@@ -38,16 +51,24 @@ test.describe('data: large image', { tag: ['@data', '@large'] }, () => {
       const image = await images.create('data-large');
       const start = process.memoryUsage().rss;
       const sampler = rssSampler();
-      const put = await glance.data.upload(image.id, {
-        stream: rawImageStream(LARGE, 'data-large'),
-        size: LARGE,
-      });
+      const upload = transferProgress(`upload ${image.name}`, LARGE);
+      const put = await glance.data.upload(
+        image.id,
+        { stream: rawImageStream(LARGE, 'data-large'), size: LARGE },
+        upload ? { onProgress: (sent) => upload.update(sent) } : {},
+      );
+      upload?.done(put.status === 204);
       expect(put).toHaveStatus(204);
       expect(put.sent.size, 'bytes sent').toBe(LARGE);
       const show = await glance.images.show(image.id);
       expect(show).toHaveStatus(200);
       expectStoredDigests(show.body!, put.sent);
-      const get = await glance.data.download(image.id);
+      const download = transferProgress(`download ${image.name}`, LARGE);
+      const get = await glance.data.download(
+        image.id,
+        download ? { sink: countingSink((n) => download.update(n)) } : {},
+      );
+      download?.done(get.status === 200);
       const peak = sampler.stop();
       testInfo.annotations.push({
         type: 'measurement',
