@@ -1,31 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { type CliResult, runCli } from '../helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type { CliResult };
 
 /** Runs the CLI with a clean OS_* environment plus `env`. */
 export function cli(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...clean, HOME: cwd, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })),
-  );
+  return runCli(args, { cwd, env });
 }
 
 /** doctor's first failing line (✘). */

@@ -10,6 +10,7 @@ import { reportJson, stepLine } from '../../src/doctor/render.js';
 import { runDoctor } from '../../src/doctor/walk.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
 import { connect } from '../../src/target.js';
+import { referenceEnv } from '../helpers/cli.js';
 import { cli } from './cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-doctor-'));
@@ -23,22 +24,7 @@ after(async () => {
 });
 
 function config(extra: Record<string, string> = {}) {
-  const admin = ref.users.find((u) => u.role === 'admin')!;
-  return resolveConfig({
-    flags: {},
-    env: {
-      OS_AUTH_URL: ref.keystoneUrl,
-      OS_USERNAME: admin.name,
-      OS_PASSWORD: admin.password,
-      OS_PROJECT_NAME: admin.project,
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-      OS_REGION_NAME: 'RegionOne',
-      ...extra,
-    },
-    cwd: work,
-    homeDir: work,
-  });
+  return resolveConfig({ flags: {}, env: { ...referenceEnv(ref), ...extra }, cwd: work, homeDir: work });
 }
 
 function glanceConf(dbUrl: string, storeDir: string): string {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from '../../src/reference/index.js';
 import type { Summary } from '../../src/report/summary.js';
+import { referenceEnv } from '../helpers/cli.js';
 import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-diag-ref-'));
@@ -32,17 +33,7 @@ const EXPECTED: Record<FaultName, { id: string; via: 'glance' | 'proxy'; args?: 
 const DELAYS = { swiftMs: 10_500, keystoneDownMs: 3_500, keystonePasswordWrongMs: 500 };
 
 function env(ref: ReferenceServer, dir: string): Record<string, string> {
-  const admin = ref.users.find((u) => u.role === 'admin')!;
-  return {
-    OS_AUTH_URL: ref.keystoneUrl,
-    OS_USERNAME: admin.name,
-    OS_PASSWORD: admin.password,
-    OS_PROJECT_NAME: admin.project,
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-    GLANCE_HARNESS_REPORTS_DIR: join(dir, 'reports'),
-  };
+  return { ...referenceEnv(ref), GLANCE_HARNESS_REPORTS_DIR: join(dir, 'reports') };
 }
 
 // Three faults at a time: each has its own reference, and much of a case is waiting (timeouts, the swift delay).

@@ -2,18 +2,17 @@
 // summary it has, and exits 130. The upload is held open by the reference's swift-unmounted fault, so
 // the signal lands while an image exists and a request is in flight.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { GlanceClient } from '../../src/glance/index.js';
 import { HttpClient } from '../../src/http/client.js';
 import { StaticTokens } from '../../src/keystone/index.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
+import { referenceEnv, spawnCli } from '../helpers/cli.js';
+import { token } from '../reference/helpers.js';
 
-const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'gh-sigint-'));
 let ref: ReferenceServer;
 
@@ -27,29 +26,9 @@ after(async () => {
 
 /** Ids of the images tagged by the harness, as the reference admin sees them. */
 async function harnessImages(): Promise<string[]> {
-  const admin = ref.users.find((u) => u.role === 'admin');
-  assert.ok(admin);
-  const tok = await fetch(`${ref.keystoneUrl}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: admin.name, domain: { name: admin.domain }, password: admin.password } },
-        },
-        scope: { project: { name: admin.project, domain: { name: admin.domain } } },
-      },
-    }),
-  });
-  await tok.arrayBuffer();
   const http = new HttpClient({});
   try {
-    const g = new GlanceClient(
-      ref.glanceUrl,
-      http,
-      new StaticTokens(tok.headers.get('x-subject-token') ?? ''),
-    );
+    const g = new GlanceClient(ref.glanceUrl, http, new StaticTokens(await token(ref, 'admin')));
     const res = await g.images.list({ tag: 'glance-harness' });
     return (res.body?.images ?? []).map((i) => i.id);
   } finally {
@@ -61,31 +40,10 @@ describe('glance-harness run interrupted by SIGINT', () => {
   it('exits 130, removes the images the run created and writes an interrupted summary', {
     timeout: 120_000,
   }, async () => {
-    const admin = ref.users.find((u) => u.role === 'admin');
-    assert.ok(admin);
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-    const child = spawn(process.execPath, [BIN, 'run', '--suite', 'lifecycle', '--workers', '1'], {
+    const { child, done } = spawnCli(['run', '--suite', 'lifecycle', '--workers', '1'], {
       cwd: work,
-      env: {
-        ...clean,
-        HOME: work,
-        GLANCE_HARNESS_REPORTS_DIR: join(work, 'reports'),
-        OS_AUTH_URL: ref.keystoneUrl,
-        OS_USERNAME: admin.name,
-        OS_PASSWORD: admin.password,
-        OS_PROJECT_NAME: admin.project,
-        OS_USER_DOMAIN_NAME: admin.domain,
-        OS_PROJECT_DOMAIN_NAME: admin.domain,
-      },
+      env: referenceEnv(ref),
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
 
     // Wait until the run has created an image (its upload then hangs on the unmounted swift store).
     const deadline = Date.now() + 60_000;
@@ -94,13 +52,13 @@ describe('glance-harness run interrupted by SIGINT', () => {
       await new Promise((r) => setTimeout(r, 200));
       created = await harnessImages();
     }
-    assert.ok(created.length > 0, `the run created an image before the signal\n${output}`);
+    assert.ok(created.length > 0, 'the run created an image before the signal');
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');
 
-    const code = await exited;
-    assert.equal(code, 130, output);
-    assert.match(output, /SIGINT received/);
+    const r = await done;
+    assert.equal(r.code, 130, r.out);
+    assert.match(r.out, /SIGINT received/);
     assert.deepEqual(await harnessImages(), [], 'every image the run created is gone');
     const summary = JSON.parse(readFileSync(join(work, 'reports', 'latest', 'summary.json'), 'utf8'));
     assert.equal(summary.outcome, 'interrupted');

@@ -1,19 +1,18 @@
 // `glance-harness load` end to end against the embedded reference, with the real k6.
 // Skipped (with the reason) only when k6 is not installed: scripts/install-k6.sh installs it.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../src/config/index.js';
 import { findK6 } from '../../src/load/k6.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
 import type { Summary } from '../../src/report/summary.js';
 import { connect } from '../../src/target.js';
+import { type CliResult, referenceEnv, spawnCli } from '../helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'gh-load-e2e-'));
 
 function k6Missing(): string | false {
@@ -38,46 +37,16 @@ after(async () => {
 });
 
 function adminEnv(): Record<string, string> {
-  const admin = ref.users.find((u) => u.role === 'admin')!;
-  adminPassword = admin.password;
-  return {
-    OS_AUTH_URL: ref.keystoneUrl,
-    OS_USERNAME: admin.name,
-    OS_PASSWORD: admin.password,
-    OS_PROJECT_NAME: admin.project,
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-  };
-}
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+  const env = referenceEnv(ref);
+  adminPassword = env.OS_PASSWORD ?? '';
+  return env;
 }
 
 function start(
   args: string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: work,
-    env: { ...clean, HOME: work, GLANCE_HARNESS_REPORTS_DIR: join(work, 'reports'), ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const done = new Promise<CliResult>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
+  return spawnCli(args, { cwd: work, env });
 }
 
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => start(args, env).done;

@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Exchange } from '../../src/http/evidence.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'gh-ro-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: work,
-    env: { ...clean, HOME: work, GLANCE_HARNESS_REPORTS_DIR: join(work, 'reports') },
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+function run(args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd: work });
 }
 
 describe('glance-harness run --read-only', () => {

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { GlanceClient } from '../../src/glance/index.js';
 import { HttpClient } from '../../src/http/client.js';
 import { StaticTokens } from '../../src/keystone/index.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
 import { runImageName, runTags } from '../../src/run/naming.js';
+import { type CliResult, referenceEnv, runCli } from '../helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'gh-e2e-'));
 let ref: ReferenceServer;
 
@@ -23,37 +21,12 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: work,
-    env: { ...clean, HOME: work, GLANCE_HARNESS_REPORTS_DIR: join(work, 'reports'), ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, { cwd: work, env });
 }
 
 function adminEnv(): Record<string, string> {
-  const admin = ref.users.find((u) => u.role === 'admin')!;
-  return {
-    OS_AUTH_URL: ref.keystoneUrl,
-    OS_USERNAME: admin.name,
-    OS_PASSWORD: admin.password,
-    OS_PROJECT_NAME: admin.project,
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-  };
+  return referenceEnv(ref);
 }
 
 describe('glance-harness run against the embedded reference', () => {

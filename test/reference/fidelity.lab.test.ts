@@ -9,6 +9,7 @@ import { resolveConfig } from '../../src/config/index.js';
 import { labPaths } from '../../src/lab/index.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
 import { connect, type Target } from '../../src/target.js';
+import { referenceEnv } from '../helpers/cli.js';
 import { compare, type Observation, renderComparison, replay, type Side } from './fidelity.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-fidelity-'));
@@ -42,20 +43,6 @@ async function side(adminEnv: Record<string, string>, memberEnv: Record<string, 
   return { admin, member, memberProjectId };
 }
 
-function refEnv(name: 'admin' | 'demo'): Record<string, string> {
-  const u = ref.users.find((x) => x.name === name);
-  assert.ok(u);
-  return {
-    OS_AUTH_URL: ref.keystoneUrl,
-    OS_USERNAME: u.name,
-    OS_PASSWORD: u.password,
-    OS_PROJECT_NAME: u.project,
-    OS_USER_DOMAIN_NAME: u.domain,
-    OS_PROJECT_DOMAIN_NAME: u.domain,
-    OS_REGION_NAME: 'RegionOne',
-  };
-}
-
 before(async () => {
   // 1 MiB and 3 bytes of random data: not a round size, not compressible.
   writeFileSync(
@@ -75,7 +62,7 @@ describe('reference fidelity against the real Glance 25.1 lab', () => {
   it('replays the image lifecycle on both with 0 differences', { timeout: 180_000 }, async () => {
     const paths = labPaths();
     const realSide = await side(openrc(paths.openrcAdmin), openrc(paths.openrcDemo));
-    const refSide = await side(refEnv('admin'), refEnv('demo'));
+    const refSide = await side(referenceEnv(ref, 'admin'), referenceEnv(ref, 'member'));
     const real: Observation[] = await replay(realSide, dataFile);
     const reference: Observation[] = await replay(refSide, dataFile);
     const diffs = compare(reference, real);

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/index.js';
 import type { FaultName, ReferenceServer } from '../../src/reference/index.js';
 import { connect, type Target } from '../../src/target.js';
+import { referenceEnv } from '../helpers/cli.js';
 import { compare, replay, type Side } from './fidelity.js';
 import { start } from './helpers.js';
 
@@ -19,23 +20,15 @@ const targets: Target[] = [];
 async function sideOf(fault?: FaultName): Promise<Side> {
   const ref = await start(fault ? { fault } : {});
   servers.push(ref);
-  const open = async (name: string): Promise<Target> => {
-    const u = ref.users.find((x) => x.name === name);
-    assert.ok(u);
-    const env = {
-      OS_AUTH_URL: ref.keystoneUrl,
-      OS_USERNAME: u.name,
-      OS_PASSWORD: u.password,
-      OS_PROJECT_NAME: u.project,
-      OS_USER_DOMAIN_NAME: u.domain,
-      OS_PROJECT_DOMAIN_NAME: u.domain,
-    };
-    const t = await connect(resolveConfig({ flags: {}, env, cwd: work, homeDir: work }));
+  const open = async (role: 'admin' | 'member'): Promise<Target> => {
+    const t = await connect(
+      resolveConfig({ flags: {}, env: referenceEnv(ref, role), cwd: work, homeDir: work }),
+    );
     targets.push(t);
     return t;
   };
   const admin = await open('admin');
-  const member = await open('demo');
+  const member = await open('member');
   await member.glance.images.list({ limit: 1 });
   return { admin, member, memberProjectId: member.session?.peek()?.projectId ?? '' };
 }
