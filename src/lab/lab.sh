@@ -557,29 +557,39 @@ keystone_bootstrap() {
 
 keystone_healthy() { [[ $(http_code "$KEYSTONE_URL/v3") == 200 ]]; }
 
-start_keystone() {
-  local pid
-  if pid=$(read_pid keystone "$KEYSTONE_PROC"); then
-    if ((KEYSTONE_CONF_CHANGED)); then
-      step "keystone config changed: restarting keystone (pid $pid)"
-      stop_recorded keystone "$KEYSTONE_PROC"
+# A service under uwsgi with its own ini (Keystone, Horizon): kept when running and its config is
+# unchanged, else (re)started and waited for. $1 name, $2 process title, $3 port, $4 "1" when its
+# config changed, $5 health function, $6 what the health check asks, $7 its URL, then log files to
+# show when it does not come up.
+start_uwsgi_service() {
+  local name=$1 proc=$2 port=$3 changed=$4 healthy=$5 probe=$6 url=$7 pid
+  shift 7
+  if pid=$(read_pid "$name" "$proc"); then
+    if ((changed)); then
+      step "$name config changed: restarting $name (pid $pid)"
+      stop_recorded "$name" "$proc"
     else
-      wait_until 30 keystone_healthy || die "keystone (pid $pid) does not answer GET /v3"
-      step "keystone running (pid $pid)"
+      wait_until 30 "$healthy" || die "$name (pid $pid) does not answer $probe"
+      step "$name running (pid $pid)"
       return
     fi
   fi
-  require_port_free "$KEYSTONE_PORT" keystone
-  rm -f "$RUN_DIR/keystone.pid"
-  uwsgi --ini "$ETC_DIR/keystone-uwsgi.ini" >>"$LOG_DIR/keystone-uwsgi.log" 2>&1 9>&- ||
-    die "uwsgi for keystone failed to start; see $LOG_DIR/keystone-uwsgi.log"
-  if ! wait_until 60 keystone_healthy; then
-    tail -n 20 "$LOG_DIR/keystone-uwsgi.log" "$LOG_DIR/keystone.log" >&2 || true
-    die "keystone did not answer GET $KEYSTONE_URL/v3 within 60 s"
+  require_port_free "$port" "$name"
+  rm -f "$RUN_DIR/$name.pid"
+  uwsgi --ini "$ETC_DIR/$name-uwsgi.ini" >>"$LOG_DIR/$name-uwsgi.log" 2>&1 9>&- ||
+    die "uwsgi for $name failed to start; see $LOG_DIR/$name-uwsgi.log"
+  if ! wait_until 60 "$healthy"; then
+    tail -n 30 "$LOG_DIR/$name-uwsgi.log" "$@" >&2 || true
+    die "$name did not answer $probe within 60 s"
   fi
-  pid=$(read_pid keystone "$KEYSTONE_PROC") || die "keystone answers but its pid file $RUN_DIR/keystone.pid is missing"
-  chmod 0644 "$RUN_DIR/keystone.pid"
-  step "keystone started (uwsgi pid $pid, $KEYSTONE_URL)"
+  pid=$(read_pid "$name" "$proc") || die "$name answers but its pid file $RUN_DIR/$name.pid is missing"
+  chmod 0644 "$RUN_DIR/$name.pid"
+  step "$name started (uwsgi pid $pid, $url)"
+}
+
+start_keystone() {
+  start_uwsgi_service keystone "$KEYSTONE_PROC" "$KEYSTONE_PORT" "$KEYSTONE_CONF_CHANGED" keystone_healthy \
+    "GET $KEYSTONE_URL/v3" "$KEYSTONE_URL" "$LOG_DIR/keystone.log"
 }
 
 # Prints a project-scoped token, or fails. Secrets travel through the environment and stdin only.
@@ -1020,28 +1030,8 @@ setup_horizon() {
 }
 
 start_horizon() {
-  local pid
-  if pid=$(read_pid horizon "$HORIZON_PROC"); then
-    if ((HORIZON_CONF_CHANGED)); then
-      step "horizon config changed: restarting horizon (pid $pid)"
-      stop_recorded horizon "$HORIZON_PROC"
-    else
-      wait_until 30 horizon_healthy || die "horizon (pid $pid) does not answer GET /auth/login/"
-      step "horizon running (pid $pid)"
-      return
-    fi
-  fi
-  require_port_free "$HORIZON_PORT" horizon
-  rm -f "$RUN_DIR/horizon.pid"
-  uwsgi --ini "$ETC_DIR/horizon-uwsgi.ini" >>"$LOG_DIR/horizon-uwsgi.log" 2>&1 9>&- ||
-    die "uwsgi for horizon failed to start; see $LOG_DIR/horizon-uwsgi.log"
-  if ! wait_until 60 horizon_healthy; then
-    tail -n 30 "$LOG_DIR/horizon-uwsgi.log" >&2 || true
-    die "horizon did not answer GET $HORIZON_URL/auth/login/ within 60 s"
-  fi
-  pid=$(read_pid horizon "$HORIZON_PROC") || die "horizon answers but its pid file $RUN_DIR/horizon.pid is missing"
-  chmod 0644 "$RUN_DIR/horizon.pid"
-  step "horizon started (uwsgi pid $pid, $HORIZON_URL)"
+  start_uwsgi_service horizon "$HORIZON_PROC" "$HORIZON_PORT" "$HORIZON_CONF_CHANGED" horizon_healthy \
+    "GET $HORIZON_URL/auth/login/" "$HORIZON_URL"
 }
 
 # The status row, only once Horizon was asked for (or runs); returns 1 when it does not answer.

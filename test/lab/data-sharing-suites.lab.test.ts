@@ -2,17 +2,15 @@
 // project, and the data-loss check against a store mount lost mid-upload (broken, then restored).
 // Needs root and a running lab; runs only with GLANCE_HARNESS_LAB_TESTS=1.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { LAB_CLOUDS, labPaths, runLabCaptured } from '../../src/lab/index.js';
+import { runCli } from '../helpers/cli.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
 const SKIP_REASON = 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
-const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'gh-lab-suites-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -24,28 +22,13 @@ interface Check {
 }
 
 async function run(args: string[]): Promise<{ code: number | null; out: string; checks: Check[] }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const child = spawn(
-    process.execPath,
-    [BIN, 'run', '--os-cloud', LAB_CLOUDS.admin, '--os-alt-cloud', LAB_CLOUDS.demo, ...args],
+  const { code, out } = await runCli(
+    ['run', '--os-cloud', LAB_CLOUDS.admin, '--os-alt-cloud', LAB_CLOUDS.demo, ...args],
     {
       cwd: work,
-      env: {
-        ...clean,
-        HOME: work,
-        OS_CLIENT_CONFIG_FILE: labPaths().cloudsYaml,
-        GLANCE_HARNESS_REPORTS_DIR: join(work, 'reports'),
-      },
+      env: { OS_CLIENT_CONFIG_FILE: labPaths().cloudsYaml },
     },
   );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const code: number | null = await new Promise((resolve) => child.on('close', resolve));
   const summary = JSON.parse(readFileSync(join(work, 'reports', 'latest', 'summary.json'), 'utf8'));
   return { code, out, checks: summary.checks };
 }

@@ -3,43 +3,27 @@
 // Needs a running, healthy lab; runs only with GLANCE_HARNESS_LAB_TESTS=1. Writes nothing it does
 // not delete (the fixtures and the run's cleanup remove every image created).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Exchange } from '../../src/http/evidence.js';
 import { labPaths } from '../../src/lab/index.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
 const SKIP_REASON = 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
-const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const SUITES = 'images,update,negative,lifecycle,schemas';
 // The whole catalogue's budget on the lab is 60 s; these suites take 10–25 s on a 2-core machine.
 const BUDGET_MS = 60_000;
 const work = mkdtempSync(join(tmpdir(), 'gh-lab-suites-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const child = spawn(process.execPath, [BIN, ...args, '--os-cloud', 'glance-lab-admin'], {
+function run(args: string[]): Promise<CliResult> {
+  return runCli([...args, '--os-cloud', 'glance-lab-admin'], {
     cwd: work,
-    env: {
-      ...clean,
-      HOME: work,
-      OS_CLIENT_CONFIG_FILE: labPaths().cloudsYaml,
-      GLANCE_HARNESS_REPORTS_DIR: join(work, 'reports'),
-    },
+    env: { OS_CLIENT_CONFIG_FILE: labPaths().cloudsYaml },
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
 }
 
 function latest(): { summary: Record<string, unknown> & { durationMs: number }; exchanges: Exchange[] } {
