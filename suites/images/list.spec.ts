@@ -248,9 +248,17 @@ test.describe('images: list', { tag: ['@images'] }, () => {
 test.describe('images: list existing', { tag: ['@images', '@read-only'] }, () => {
   test('GET /v2/images returns 200 and a valid page; each listed image shows through GET', {
     annotation: id('images.list.existing'),
-  }, async ({ glance }) => {
-    const res = await listPage(glance, { limit: 5 });
-    test.skip(res.body.images.length === 0, 'the target lists no image to show');
+  }, async ({ glance, images, ctx }) => {
+    let res = await listPage(glance, { limit: 5 });
+    if (res.body.images.length === 0 && !ctx.readOnly) {
+      // An empty target would make this check's verdict depend on what else runs: give it one image.
+      await images.create('list-existing');
+      res = await listPage(glance, { limit: 5 });
+    }
+    test.skip(
+      res.body.images.length === 0,
+      'the target lists no image to show, and a read-only run creates none',
+    );
     for (const image of res.body.images) {
       const shown = await glance.images.show(image.id);
       if (shown.status === 404) {
