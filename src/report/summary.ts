@@ -1,4 +1,13 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { causeOfCheck } from './causes.js';
 
@@ -233,8 +242,39 @@ export function writeSummary(reportsDir: string, runDir: string, summary: Summar
   mkdirSync(runDir, { recursive: true });
   const file = join(runDir, 'summary.json');
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-  const latest = join(reportsDir, 'latest');
-  rmSync(latest, { recursive: true, force: true });
-  cpSync(runDir, latest, { recursive: true });
+  mirrorToLatest(reportsDir, runDir, summary.runId);
   return file;
+}
+
+/**
+ * Replaces reports/latest with a copy of the run dir. The copy is made aside and swapped in by
+ * rename, so a reader never sees a half-written `latest`, and two harness processes sharing a
+ * reports dir (load --segment on one machine) cannot trip over each other: the last one wins.
+ */
+function mirrorToLatest(reportsDir: string, runDir: string, runId: string): void {
+  const latest = join(reportsDir, 'latest');
+  const fresh = join(reportsDir, `.latest-${runId}-${process.pid}.new`);
+  const old = join(reportsDir, `.latest-${runId}-${process.pid}.old`);
+  rmSync(fresh, { recursive: true, force: true });
+  cpSync(runDir, fresh, { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      renameSync(latest, old);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    try {
+      renameSync(fresh, latest);
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Another process put its `latest` in between: move that one aside too and try again.
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 5) {
+        rmSync(fresh, { recursive: true, force: true });
+        throw err;
+      }
+      rmSync(old, { recursive: true, force: true });
+    }
+  }
+  rmSync(old, { recursive: true, force: true });
 }
