@@ -1,16 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { registerRunCommand } from './commands/run.js';
 import {
-  CONFIG_FLAGS,
-  type ConfigFlags,
-  type ResolvedConfig,
-  renderConfig,
-  resolveConfig,
-} from './config/index.js';
+  type AnyCommand,
+  flagsOf,
+  helpFooter,
+  loadConfig,
+  log,
+  referenceFlags,
+  withConfigFlags,
+} from './commands/shared.js';
+import { renderConfig } from './config/index.js';
 import { registerDbCommand } from './db/command.js';
 import { doctorDbProvider } from './db/doctor-provider.js';
 import { registerDoctor } from './doctor/command.js';
@@ -19,63 +18,9 @@ import { runLab } from './lab/index.js';
 import { registerLoadCommand } from './load/command.js';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
 import { cleanupImages } from './run/cleanup.js';
-import { parseLargeSize } from './run/large.js';
-import { referenceAltEnv } from './run/reference-alt.js';
-import { KNOWN_SUITES, runSuites, TOOL_VERSION } from './run/run.js';
+import { TOOL_VERSION } from './run/version.js';
 import { connect } from './target.js';
-
-/** Writes a line for people; stdout stays for results and --json documents. */
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-
-type AnyCommand = Command<unknown[], Record<string, unknown>>;
-
-/** Adds the OpenStack connection flags (--os-auth-url, --endpoint, …) to a command. */
-function withConfigFlags<C extends AnyCommand>(cmd: C): C {
-  for (const spec of CONFIG_FLAGS) {
-    const opt = new Option(spec.flags, spec.env ? `${spec.description} [env ${spec.env}]` : spec.description);
-    cmd.addOption(opt as unknown as Option);
-  }
-  return cmd;
-}
-
-function flagsOf(opts: Record<string, unknown>): ConfigFlags {
-  const out: Record<string, unknown> = {};
-  for (const spec of CONFIG_FLAGS) {
-    const v = opts[spec.key];
-    if (v !== undefined) out[spec.key] = v;
-  }
-  return out as ConfigFlags;
-}
-
-function loadConfig(flags: ConfigFlags): ResolvedConfig {
-  const cfg = resolveConfig({ flags, env: process.env, cwd: process.cwd(), homeDir: homedir() });
-  for (const w of cfg.warnings) log(`warning: ${w}`);
-  return cfg;
-}
-
-function parseSuites(value: string | undefined): string[] {
-  if (!value || value === 'all') return [...KNOWN_SUITES];
-  const names = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const n of names) {
-    if (!(KNOWN_SUITES as readonly string[]).includes(n)) {
-      throw new UsageError(`--suite: unknown suite "${n}" (known: ${KNOWN_SUITES.join(', ')}, all)`);
-    }
-  }
-  return names;
-}
-
-function parseWorkers(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new UsageError(`--workers must be a whole number from 1 to 64 (got "${value}")`);
-  return n;
-}
+import { registerReportCommand } from './commands/report.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -86,60 +31,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  withConfigFlags(
-    program
-      .command('run')
-      .description('Run the conformance suites against the configured Glance and write reports')
-      .option('--suite <names>', `comma-separated suites (${KNOWN_SUITES.join(', ')}) or "all"`, 'all')
-      .option('--grep <regex>', 'only checks whose title or tag matches')
-      .option('--read-only', 'only checks that create nothing on the target')
-      .option('--workers <n>', 'parallel workers (default 2)')
-      .option('--json', 'print the run summary as JSON on stdout')
-      .option(
-        '--large <size>',
-        'also upload, download and verify one big image of this size (e.g. 4GiB), streamed',
-      ),
-  ).action(async (opts) => {
-    const suites = parseSuites(opts.suite);
-    const large = opts.large === undefined ? undefined : parseLargeSize(opts.large);
-    const workers = parseWorkers(opts.workers);
-    const flags = flagsOf(opts);
-    let cfg = loadConfig(flags);
-    let workerFlags = flags;
-    let reference: ReferenceServer | undefined;
-    let workerEnv: Record<string, string> | undefined;
-    if (!cfg.configured) {
-      reference = await startReference({});
-      workerFlags = { ...flags, ...referenceFlags(reference) };
-      if (!cfg.alt) workerEnv = referenceAltEnv(reference);
-      cfg = loadConfig(workerFlags);
-      log(
-        `glance-harness ${TOOL_VERSION}: no target configured, so running suites ${suites.join(', ')} against the ` +
-          `embedded reference Glance (Zed 25.1 behaviour) at ${reference.glanceUrl}, Keystone ${reference.keystoneUrl}`,
-      );
-    } else {
-      log(`glance-harness ${TOOL_VERSION}: suites ${suites.join(', ')} against the configured target`);
-    }
-    const outcome = await runSuites({
-      flags,
-      config: cfg,
-      suites,
-      ...(opts.grep ? { grep: opts.grep } : {}),
-      readOnly: Boolean(opts.readOnly),
-      ...(workers ? { workers } : {}),
-      log,
-      targetKind: reference ? 'reference' : 'configured',
-      workerFlags,
-      jsonOutput: Boolean(opts.json),
-      ...(large ? { large } : {}),
-      ...(workerEnv ? { workerEnv } : {}),
-    }).finally(() => reference?.close());
-    const s = outcome.summary;
-    if (s.message) log(`${s.outcome}: ${s.message}`);
-    log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode})`);
-    if (opts.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-    process.exitCode = outcome.exitCode;
-  });
+  registerRunCommand(program as unknown as Command);
 
   registerLoadCommand(program, { withConfigFlags, flagsOf, loadConfig, referenceFlags, log });
 
@@ -229,42 +121,7 @@ export function buildProgram(): Command {
     }
   });
 
-  program
-    .command('report')
-    .description("Turn a run's Allure results into an HTML report (allure-commandline, needs Java)")
-    .option('--run <id>', 'run id under the reports dir, or "latest"', 'latest')
-    .option('--reports-dir <dir>', 'reports directory [env GLANCE_HARNESS_REPORTS_DIR]')
-    .action((opts) => {
-      const cfg = loadConfig(opts.reportsDir ? { reportsDir: opts.reportsDir } : {});
-      const reportsDir = cfg.harness.reportsDir.value;
-      const runDir = join(reportsDir, opts.run);
-      const results = join(runDir, 'allure-results');
-      if (!existsSync(results)) {
-        throw new UsageError(
-          `No Allure results at ${results}: run "glance-harness run" first, or name a run with --run`,
-        );
-      }
-      const out = join(runDir, 'allure-report');
-      const history = join(reportsDir, 'allure-history');
-      if (existsSync(history)) cpSync(history, join(results, 'history'), { recursive: true });
-      const require = createRequire(import.meta.url);
-      const bin = join(dirname(require.resolve('allure-commandline/package.json')), 'dist', 'bin', 'allure');
-      const r = spawnSync(bin, ['generate', results, '-o', out, '--clean'], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
-      if (r.error || r.status !== 0) {
-        throw new HarnessError(
-          'GH_REPORT',
-          `allure generate failed (${r.error?.message ?? `exit ${r.status}`}); is Java installed (java -version)?`,
-          ExitCode.CheckFailed,
-        );
-      }
-      if (existsSync(join(out, 'history'))) {
-        rmSync(history, { recursive: true, force: true });
-        cpSync(join(out, 'history'), history, { recursive: true });
-      }
-      process.stdout.write(`${join(out, 'index.html')}\n`);
-    });
+  registerReportCommand(program as unknown as Command, { log, reportsDir: (flag) => loadConfig(flag ? { reportsDir: flag } : {}).harness.reportsDir.value });
 
   registerDbCommand(program);
   registerDoctor(program as unknown as Command, {
@@ -279,29 +136,10 @@ export function buildProgram(): Command {
     .command('version')
     .description('Print the harness version')
     .action(() => {
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-        version: string;
-      };
-      process.stdout.write(`glance-harness ${pkg.version}\n`);
+      process.stdout.write(`glance-harness ${TOOL_VERSION}\n`);
     });
 
   return program as unknown as Command;
-}
-
-/** Flags that point the harness at a running reference as its admin user. */
-function referenceFlags(ref: ReferenceServer): ConfigFlags {
-  const admin = ref.users.find((u) => u.role === 'admin');
-  if (!admin)
-    throw new HarnessError('GH_REFERENCE', 'the embedded reference has no admin user', ExitCode.CheckFailed);
-  return {
-    osAuthUrl: ref.keystoneUrl,
-    osUsername: admin.name,
-    osPassword: admin.password,
-    osProjectName: admin.project,
-    osUserDomainName: admin.domain,
-    osProjectDomainName: admin.domain,
-    osRegionName: 'RegionOne',
-  };
 }
 
 function referenceBanner(ref: ReferenceServer, auth: string): string {

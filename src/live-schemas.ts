@@ -12,6 +12,8 @@ export interface LiveSchemaReport {
   /** Names registered as `live/<name>`. */
   loaded: string[];
   findings: SchemaFinding[];
+  /** The served bodies by name, as fetched (handed to the workers in the run context). */
+  bodies?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function loadLiveSchemas(
   reg: SchemaRegistry,
   family: PinnedFamily,
 ): Promise<LiveSchemaReport> {
-  const report: LiveSchemaReport = { loaded: [], findings: [] };
+  const report: LiveSchemaReport = { loaded: [], findings: [], bodies: {} };
   for (const name of GLANCE_SCHEMA_NAMES) {
     let body: Record<string, unknown> | undefined;
     try {
@@ -38,6 +40,7 @@ export async function loadLiveSchemas(
         continue;
       }
       body = res.body;
+      report.bodies![name] = structuredClone(body);
     } catch (err) {
       report.findings.push({ kind: 'schema-unavailable', schema: name, reason: describeError(err) });
       continue;

@@ -1,48 +1,31 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { test as base, expect as baseExpect } from '@playwright/test';
-import { resolveConfig } from '../src/config/index.js';
-import {
-  causeIdIn,
-  causeText,
-  diagnoseExchange,
-  diagnoseExchanges,
-  type Facts,
-} from '../src/diagnosis/index.js';
+import { diagnoseExchanges, type Facts, ruleById } from '../src/diagnosis/index.js';
 import type { ApiResponse, GlanceClient, Image } from '../src/glance/index.js';
 import type { Exchange } from '../src/http/evidence.js';
-import { describeFinding, type LiveSchemaReport, loadLiveSchemas } from '../src/live-schemas.js';
+import { describeFinding, type LiveSchemaReport, type SchemaFinding } from '../src/live-schemas.js';
 import {
   createProgress,
   PROGRESS_MIN_BYTES,
   type Progress,
-  parseProgressMode,
 } from '../src/report/progress.js';
+import type { CheckCause, LatencyBreach } from '../src/report/results.js';
+import type { RunContext } from '../src/run/context.js';
+import { describeBreach, latencyBreach } from '../src/run/latency.js';
 import { runImageName, runTags } from '../src/run/naming.js';
-import { connect, type Target } from '../src/target.js';
 import { schemaSet, schemas } from '../src/validate.js';
+import { type Run, runContext, type WorkerTarget, workerRun } from './context.js';
 
-/** Settings the CLI hands every worker through the environment. */
-export interface RunContext {
-  runId: string;
-  runDir: string;
-  prefix: string;
-  readOnly: boolean;
-  authType: string;
-  /** The target's hashing_algorithm (--hash-algo), sha512 unless configured. */
-  hashAlgo: string;
-}
+export type { RunContext } from '../src/run/context.js';
 
-function runContext(): RunContext {
-  return {
-    runId: process.env.GH_RUN_ID ?? 'adhoc',
-    runDir: process.env.GH_RUN_DIR ?? join(process.cwd(), 'reports', 'adhoc'),
-    prefix: process.env.GH_PREFIX ?? 'gh',
-    readOnly: process.env.GH_READ_ONLY === '1',
-    authType: 'unknown',
-    hashAlgo: 'sha512',
-  };
+/** Name of the attachment that carries a check's structured outcome to the results reporter. */
+export const CHECK_ATTACHMENT = 'glance-harness-check';
+
+/** What a check's attachment says besides Playwright's own result. */
+export interface CheckAttachmentBody {
+  cause?: CheckCause;
+  blocked?: CheckCause;
+  requestIds: string[];
+  latency?: LatencyBreach;
 }
 
 /** Annotation giving a check its permanent id (`area.operation.case`). */
@@ -56,7 +39,7 @@ export class ImageFactory {
 
   constructor(
     private readonly glance: GlanceClient,
-    private readonly ctx: RunContext,
+    private readonly ctx: Readonly<RunContext>,
   ) {}
 
   /** Creates an image; fails the test (not the harness) when Glance does not answer 201. */
@@ -68,7 +51,7 @@ export class ImageFactory {
 
   /** POST /v2/images named and tagged for the run, whatever the answer; a created image is tracked. */
   async request(purpose: string, fields: Record<string, unknown> = {}): Promise<ApiResponse<Image>> {
-    if (this.ctx.readOnly) throw new Error(`--read-only run: refusing to create image "${purpose}"`);
+    if (this.ctx.selection.readOnly) throw new Error(`--read-only run: refusing to create image "${purpose}"`);
     const res = await this.glance.images.create({
       name: runImageName(this.ctx.prefix, this.ctx.runId, purpose),
       disk_format: 'raw',
@@ -112,36 +95,62 @@ export function transferProgress(label: string, total: number): Progress | undef
   return createProgress({
     label,
     total,
-    mode: parseProgressMode(process.env.GH_PROGRESS),
+    mode: runContext().progress,
     write: (text) => process.stderr.write(text),
   });
 }
 
-/** Facts about the worker's target the diagnosis rules use (set once the target is connected). */
-let targetFacts: () => Facts = () => ({});
-
-function factsOf(target: Target, authUrl: string | undefined): Facts {
-  const token = target.session?.peek();
+/** Facts about the run the diagnosis rules use. */
+function runFacts(ctx: Readonly<RunContext>): Facts {
   return {
-    ...(authUrl ? { keystoneUrl: authUrl } : {}),
-    ...(token ? { tokenIssued: true, tokenExpiresAt: token.expiresAt.toISOString() } : {}),
+    ...(ctx.target.authUrl ? { keystoneUrl: ctx.target.authUrl } : {}),
+    ...(ctx.target.authType !== 'none' ? { tokenIssued: true } : {}),
   };
 }
 
-/** "Expected 201 from POST /v2/images, got 500 (req-…, 412 ms). Likely cause: db.not-synced — <fix>". */
+/** "Expected 201 from POST /v2/images, got 500 (req-…, 412 ms). Body: …"; the cause travels as a value. */
 export function explainStatus(res: ApiResponse, expected: number | string): string {
   const ex = res.exchange;
   const rid = res.requestId ?? 'no request id';
-  const cause = diagnoseExchange(ex, [], targetFacts());
-  const why = cause ? `. ${causeText(cause)}` : '';
   const body = ex.bodyExcerpt ? ` Body: ${ex.bodyExcerpt.replace(/\s+/g, ' ').slice(0, 300)}` : '';
-  return `Expected ${expected} from ${ex.method} ${ex.path}, got ${res.status} (${rid}, ${res.elapsedMs} ms)${why}${body}`;
+  return `Expected ${expected} from ${ex.method} ${ex.path}, got ${res.status} (${rid}, ${res.elapsedMs} ms)${body}`;
+}
+
+/** A diagnosis as the value a check carries. */
+function causeValue(xs: readonly Exchange[], facts: Facts): CheckCause | undefined {
+  const found = diagnoseExchanges(xs, facts);
+  if (!found) return undefined;
+  const failing = [...xs].reverse().find((x) => x.status === null || x.status >= 400 || x.status === 204);
+  const ids = [failing?.requestId, ...xs.map((x) => x.requestId)].filter((r): r is string => Boolean(r));
+  return {
+    id: found.id,
+    title: found.title,
+    fix: found.fix,
+    severity: found.severity,
+    confidence: found.confirmed ? 'confirmed' : 'likely',
+    hop: found.hop,
+    evidence: [...new Set(ids)].slice(0, 3),
+  };
+}
+
+/** The latency cause: the check passed or failed, but Glance answered slower than the budget. */
+function latencyCause(b: LatencyBreach): CheckCause {
+  const r = ruleById('latency.budget');
+  return {
+    id: 'latency.budget',
+    title: r?.title ?? 'Glance answered slower than the latency budget',
+    fix: r?.fix ?? 'Find what slows Glance down (its log, the database, the store), or raise --latency-budget.',
+    severity: r?.severity ?? 'major',
+    confidence: 'confirmed',
+    evidence: b.requestId ? [b.requestId] : [],
+  };
 }
 
 interface WorkerFixtures {
-  target: Target;
-  ctx: RunContext;
-  /** The target's /v2/schemas/*, fetched once per worker; drift against the pinned copies. */
+  run: Run;
+  target: WorkerTarget;
+  ctx: Readonly<RunContext>;
+  /** The target's /v2/schemas/* the CLI fetched once, registered as live/<name>; drift against the pinned copies. */
   liveSchemas: LiveSchemaReport;
 }
 
@@ -151,81 +160,104 @@ interface TestFixtures {
   exchanges: Exchange[];
 }
 
+/** Registers the live schemas the context carries into this process's registry, once. */
+function registerLiveSchemas(ctx: Readonly<RunContext>): LiveSchemaReport {
+  const reg = schemas({ hashAlgo: ctx.hashAlgo });
+  const report: LiveSchemaReport = {
+    loaded: [],
+    findings: [...(ctx.liveSchemas.findings as SchemaFinding[])],
+  };
+  for (const [name, body] of Object.entries(ctx.liveSchemas.bodies)) {
+    try {
+      reg.add(`live/${name}`, structuredClone(body));
+      report.loaded.push(name);
+    } catch (err) {
+      report.findings.push({
+        kind: 'schema-unavailable',
+        schema: name,
+        reason: `the served schema does not compile: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
+  }
+  return report;
+}
+
 export const test = base.extend<TestFixtures, WorkerFixtures>({
-  ctx: [
+  run: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixture signature
     async ({}, use) => {
-      await use(runContext());
+      const run = workerRun();
+      await use(run);
+    },
+    { scope: 'worker' },
+  ],
+  ctx: [
+    async ({ run }, use) => {
+      await use(run.ctx);
     },
     { scope: 'worker' },
   ],
   target: [
-    async ({ ctx }, use) => {
-      const flags = JSON.parse(process.env.GH_FLAGS ?? '{}');
-      const cfg = resolveConfig({ flags, env: process.env, cwd: process.cwd(), homeDir: homedir() });
-      ctx.authType = cfg.authType.value;
-      ctx.hashAlgo = cfg.harness.hashAlgo.value;
-      const target = await connect(cfg);
-      targetFacts = () => factsOf(target, cfg.auth.authUrl?.value);
-      const evidenceDir = join(ctx.runDir, 'evidence');
-      mkdirSync(evidenceDir, { recursive: true });
-      const file = join(evidenceDir, `worker-${process.pid}.ndjson`);
-      const unsubscribe = target.http.recorder.subscribe((e) =>
-        appendFileSync(file, `${JSON.stringify(e)}\n`),
-      );
-      await use(target);
-      unsubscribe();
-      await target.close();
+    async ({ run }, use) => {
+      await use(run.target);
+      await run.target.http.close();
     },
     { scope: 'worker' },
   ],
   liveSchemas: [
-    async ({ target, ctx }, use) => {
-      const report = await loadLiveSchemas(target.glance, schemas({ hashAlgo: ctx.hashAlgo }), 'zed');
-      currentLiveSchemas = report;
-      if (report.findings.length > 0) {
-        const dir = join(ctx.runDir, 'findings');
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(
-          join(dir, `schemas-worker-${process.pid}.json`),
-          JSON.stringify(report.findings, null, 2),
-        );
-      }
-      await use(report);
+    async ({ run }, use) => {
+      currentLiveSchemas ??= registerLiveSchemas(run.ctx);
+      await use(currentLiveSchemas);
     },
     { scope: 'worker', auto: true },
   ],
-  exchanges: async ({ target }, use, testInfo) => {
+  exchanges: async ({ run }, use, testInfo) => {
+    const checkId = testInfo.annotations.find((a) => a.type === 'id')?.description ?? testInfo.title;
+    Object.assign(run.check, { checkId, teardown: false, blockedBy: undefined });
+    run.blocks = await run.service.blocks();
     const seen: Exchange[] = [];
-    const unsubscribe = target.http.recorder.subscribe((e) => seen.push(e));
+    const unsubscribe = run.target.http.recorder.subscribe((e) => seen.push(e));
     await use(seen);
     unsubscribe();
-    if (testInfo.status !== testInfo.expectedStatus && !causeIdIn(testInfo.error?.message)) {
-      const cause = diagnoseExchanges(seen, targetFacts());
-      if (cause) testInfo.annotations.push({ type: 'cause', description: `${cause.id} — ${cause.fix}` });
+    run.check.teardown = true;
+    const body: CheckAttachmentBody = {
+      requestIds: [...new Set(seen.map((e) => e.requestId).filter((r): r is string => Boolean(r)))],
+    };
+    const breach = seen.map((x) => latencyBreach(x, run.ctx.latencyBudgetMs)).find(Boolean);
+    if (breach) body.latency = breach;
+    if (run.check.blockedBy) {
+      body.blocked = run.check.blockedBy.cause;
+    } else if (testInfo.status !== testInfo.expectedStatus) {
+      const cause = causeValue(seen, runFacts(run.ctx));
+      if (cause) body.cause = cause;
+      else if (breach) body.cause = latencyCause(breach);
+      const link = cause ? ruleById(cause.id)?.blocks : undefined;
+      if (cause && link) {
+        run.blocks = await run.service.report({ link, cause, checkId }).catch(() => run.blocks);
+      }
+    } else if (breach) {
+      body.cause = latencyCause(breach);
     }
     if (seen.length > 0) {
       await testInfo.attach('exchanges.json', {
         body: JSON.stringify(seen, null, 2),
         contentType: 'application/json',
       });
-      const ids = seen.map((e) => e.requestId).filter((r): r is string => Boolean(r));
-      if (ids.length > 0) testInfo.annotations.push({ type: 'request-ids', description: ids.join(' ') });
-      const last = seen.at(-1);
-      if (last && testInfo.status !== testInfo.expectedStatus) {
-        testInfo.annotations.push({
-          type: 'last-request',
-          description: `${last.method} ${last.path} → ${last.status ?? last.error?.code ?? 'no answer'} (${last.requestId ?? 'no request id'})`,
-        });
-      }
+    }
+    await testInfo.attach(CHECK_ATTACHMENT, { body: JSON.stringify(body), contentType: 'application/json' });
+    run.check.checkId = undefined;
+    if (breach && testInfo.status === testInfo.expectedStatus && !run.check.blockedBy) {
+      throw new Error(`latency: ${describeBreach(breach)}`);
     }
   },
-  glance: async ({ target, exchanges: _recording }, use) => {
+  glance: async ({ target, run, exchanges: _recording }, use) => {
     await use(target.glance);
+    run.check.teardown = true;
   },
-  images: async ({ glance, ctx }, use, testInfo) => {
+  images: async ({ glance, ctx, run }, use, testInfo) => {
     const factory = new ImageFactory(glance, ctx);
     await use(factory);
+    run.check.teardown = true;
     const left = await factory.dispose();
     if (left.length > 0) {
       testInfo.annotations.push({ type: 'cleanup-failed', description: left.join(' ') });

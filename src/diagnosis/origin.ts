@@ -1,4 +1,5 @@
 import type { Exchange } from '../http/evidence.js';
+import { needsLink, routeOf } from './links.js';
 import type { Evidence, Facts, Origin } from './types.js';
 
 const PROXY_SERVER = /^(nginx|apache|haproxy|envoy|traefik|caddy)/i;
@@ -66,19 +67,35 @@ function hostOf(url: string): string {
   }
 }
 
-/** Paths whose answer needs Glance's database. */
+/** Metadata calls whose answer needs Glance's database (image data calls are left to the store rules). */
 export function isDbPath(path: string): boolean {
-  return /^\/v2\/(images|metadefs|tasks)(\/|\?|$)/.test(path) && !isDataPath(path);
+  return needsLink('db', 'GET', path) && !isDataPath(path);
 }
 
 /** Image data upload or staging. */
 export function isUploadPath(method: string, path: string): boolean {
-  return method === 'PUT' && /^\/v2\/images\/[^/]+\/(file|stage)(\?|$)/.test(path);
+  return method === 'PUT' && isDataPath(path);
 }
 
 /** Image data paths (upload, stage, download). */
 export function isDataPath(path: string): boolean {
-  return /^\/v2\/images\/[^/]+\/(file|stage)(\?|$)/.test(path);
+  return /^\/v2\/images\/[^/]+\/(file|stage)\/?$/.test(routeOf(path));
+}
+
+/**
+ * An earlier exchange of the same check shows Glance's database answering (a 2xx on a call that
+ * needs it, such as the create of the image now being uploaded): the tables are there and reachable.
+ */
+export function databaseAnswered(e: Evidence): boolean {
+  return e.history.some(
+    (h) =>
+      h.status !== null &&
+      h.status >= 200 &&
+      h.status < 300 &&
+      needsLink('db', h.method, h.path) &&
+      serviceOf(h, e.facts) === 'glance' &&
+      originOf(h, e.facts) === 'glance',
+  );
 }
 
 /** The request carried a token. */

@@ -2,6 +2,12 @@ import type { Exchange } from '../http/evidence.js';
 
 export type Severity = 'critical' | 'major' | 'minor';
 
+/**
+ * A link of the chain a Glance request crosses: glance-api itself (behind any proxy), Keystone's
+ * token validation, Glance's database, the image store.
+ */
+export type Link = 'glance' | 'keystone' | 'db' | 'store';
+
 /** Who produced a response: Glance itself, a proxy in front of it, Keystone, or nobody (no answer). */
 export type Origin = 'glance' | 'proxy' | 'keystone' | 'none' | 'unknown';
 
@@ -70,6 +76,11 @@ export interface Rule {
   /** How a person confirms it by hand (troubleshooting guide). */
   howToConfirm: string;
   fix: string;
+  /**
+   * A link every later check that needs it depends on; once this cause is confirmed, checks whose
+   * requests need the link end as blocked instead of failing one by one.
+   */
+  blocks?: Link;
 }
 
 /** The named cause of a failure. */

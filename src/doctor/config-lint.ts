@@ -21,6 +21,8 @@ export interface ConfigFacts {
   storeKind?: 'file' | 'swift' | 'other';
   /** Local directories of file stores. */
   storeDirs: string[];
+  /** Where glance-api listens ([DEFAULT] bind_host, bind_port; oslo defaults 0.0.0.0:9292). */
+  bind: { host: string; port: number };
 }
 
 /** Where Glance keeps the OS facts the lint reads; tests point these at fixtures. */
@@ -124,11 +126,13 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
   const stores = storesOf(add, where, val);
   const storeDirs = [...new Set(stores.dirs.map((d) => resolve(d)))];
   for (const dir of storeDirs) findings.push(...checkStoreDir(dir, host));
+  const port = Number(val('DEFAULT', 'bind_port') ?? 9292);
   return {
     findings,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(stores.kind ? { storeKind: stores.kind } : {}),
     storeDirs,
+    bind: { host: val('DEFAULT', 'bind_host') ?? '0.0.0.0', port: Number.isInteger(port) ? port : 9292 },
   };
 }
 

@@ -35,6 +35,21 @@ export interface RawCall extends CallOptions {
   onSent?: (bytes: number) => void;
 }
 
+/**
+ * Called before each call with its method and path (relative to the endpoint); it may throw to stop
+ * the call unsent (a run whose link the call needs is known to be broken).
+ */
+export type RequestGate = (method: string, path: string) => void;
+
+export interface TransportOptions {
+  gate?: RequestGate;
+  /**
+   * How long a metadata call (not image data) waits for its status line; data calls
+   * keep the HTTP layer's longer wait, since Glance answers an upload only once it is stored.
+   */
+  metadataHeadersMs?: number;
+}
+
 /** What every resource file shares: endpoint, HTTP layer, tokens. */
 export class GlanceTransport {
   readonly endpoint: string;
@@ -43,6 +58,7 @@ export class GlanceTransport {
     endpoint: string,
     readonly http: HttpClient,
     private readonly tokens: TokenProvider,
+    private readonly options: TransportOptions = {},
   ) {
     this.endpoint = endpoint.replace(/\/+$/, '');
   }
@@ -60,6 +76,9 @@ export class GlanceTransport {
 
   /** One API call; returns whatever Glance answered. */
   async call<T = unknown>(c: RawCall): Promise<ApiResponse<T>> {
+    this.options.gate?.(c.method, c.path);
+    const wait = this.options.metadataHeadersMs;
+    const timeouts = c.timeouts ?? (!isDataPath(c.path) && wait ? { headersMs: wait } : undefined);
     const headers: Record<string, string> = {
       accept: c.accept ?? 'application/json',
       'x-openstack-request-id': `req-${randomUUID()}`,
@@ -81,10 +100,15 @@ export class GlanceTransport {
       ...(body !== undefined ? { body } : {}),
       ...(c.sink ? { sink: c.sink } : {}),
       ...(c.onSent ? { onSent: c.onSent } : {}),
-      ...(c.timeouts ? { timeouts: c.timeouts } : {}),
+      ...(timeouts ? { timeouts } : {}),
     });
     return { ...res, body: parseJson<T>(res) };
   }
+}
+
+/** Image data calls: GET/PUT /v2/images/{id}/file and PUT /v2/images/{id}/stage. */
+export function isDataPath(path: string): boolean {
+  return /\/v2\/images\/[^/?]+\/(?:file|stage)(?:\?|$)/.test(path);
 }
 
 function parseJson<T>(res: HttpResponse): T | undefined {

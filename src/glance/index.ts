@@ -1,5 +1,5 @@
 import type { HttpClient } from '../http/client.js';
-import { GlanceTransport, type TokenProvider } from './base.js';
+import { GlanceTransport, type TokenProvider, type TransportOptions } from './base.js';
 import { DataClient } from './data.js';
 import { ImagesClient } from './images.js';
 import { InfoClient } from './info.js';
@@ -25,8 +25,8 @@ export class GlanceClient {
   readonly info: InfoClient;
   readonly schemas: SchemasClient;
 
-  constructor(endpoint: string, http: HttpClient, tokens: TokenProvider) {
-    this.transport = new GlanceTransport(endpoint, http, tokens);
+  constructor(endpoint: string, http: HttpClient, tokens: TokenProvider, options?: TransportOptions) {
+    this.transport = new GlanceTransport(endpoint, http, tokens, options);
     this.versions = new VersionsClient(this.transport);
     this.images = new ImagesClient(this.transport);
     this.data = new DataClient(this.transport);

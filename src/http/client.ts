@@ -210,6 +210,9 @@ export class HttpClient {
     let counter: ByteCounter | undefined;
     if (req.body instanceof Readable) {
       counter = new ByteCounter(req.onSent);
+      counter.once('end', () => {
+        exchange.timings.sentMs = Math.round(performance.now() - started);
+      });
       body = req.body.pipe(counter);
       req.body.once('error', (err) => counter?.destroy(err));
     } else if (req.body !== undefined) {

@@ -43,6 +43,8 @@ export interface Exchange {
   responseBytes: number;
   startedAt: string;
   timings: {
+    /** Until a streamed request body was handed over whole (uploads). */
+    sentMs?: number;
     /** Until the status line and headers arrived. */
     headersMs?: number;
     /** Until the body ended (or the exchange failed). */

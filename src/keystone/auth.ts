@@ -93,6 +93,11 @@ export function describePrincipal(cfg: ResolvedConfig): string {
   return `${user}${udom}${proj}`;
 }
 
+/** " (Request-ID: req-…)", as the openstack CLI ends its error lines; empty when Keystone sent none. */
+function requestIdNote(requestId: string | undefined): string {
+  return requestId ? ` (Request-ID: ${requestId})` : '';
+}
+
 /** POST /v3/auth/tokens; returns the token or throws AuthError (refused) / UnreachableError (no answer). */
 export async function authenticate(http: HttpClient, cfg: ResolvedConfig): Promise<Token> {
   const authUrl = cfg.auth.authUrl?.value;
@@ -122,13 +127,13 @@ export async function authenticate(http: HttpClient, cfg: ResolvedConfig): Promi
   }
   if (res.status === 401) {
     throw new AuthError(
-      `Keystone refused the credentials (401) for ${describePrincipal(cfg)} at ${url}${keystoneMessage(res.text)}`,
+      `Keystone refused the credentials for ${describePrincipal(cfg)} at ${url}${keystoneMessage(res.text)} (HTTP 401)${requestIdNote(res.requestId)}`,
       401,
     );
   }
   if (res.status !== 201 && res.status !== 200) {
     throw new AuthError(
-      `Expected 201 from POST ${url}, got ${res.status}${keystoneMessage(res.text)} (${res.elapsedMs} ms)`,
+      `Expected 201 from POST ${url}, got ${res.status}${keystoneMessage(res.text)} (HTTP ${res.status}, ${res.elapsedMs} ms)${requestIdNote(res.requestId)}`,
       res.status,
     );
   }

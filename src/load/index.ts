@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { generateImage } from '../data/index.js';
 import { ConfigError, describeError, ExitCode, HarnessError } from '../errors.js';
+import { junitXml } from '../report/junit.js';
 import type { LoadSection, Summary, TargetInfo } from '../report/summary.js';
 import { totals, writeSummary } from '../report/summary.js';
 import { cleanupImages } from '../run/cleanup.js';
@@ -14,7 +15,7 @@ import { connect, probe, type Target } from '../target.js';
 import { SCENARIO_METRICS, type ScenarioName } from './contract.js';
 import type { K6Binary } from './k6.js';
 import { availableMemory, formatBytes, memoryRefusal, planMemory } from './memory.js';
-import { loadJunit, writeLoadAllure } from './report.js';
+import { writeLoadAllure } from './report.js';
 import {
   checksOf,
   keyMetrics,
@@ -24,7 +25,7 @@ import {
   throughputSvg,
 } from './results.js';
 import { type Segment, segmentArgs } from './segment.js';
-import { startTokenServer } from './token-server.js';
+import { startRunService } from '../run/service.js';
 
 export const SCENARIOS_DIR = join(ROOT, 'scenarios');
 
@@ -328,7 +329,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
   let k6Code: number | null = null;
   let k6Log = '';
   let cleanup: Summary['cleanup'];
-  const tokenServer = await startTokenServer(target.tokens);
+  const tokenServer = await startRunService({ tokens: { primary: target.tokens } });
   let child: ChildProcess | undefined;
   // Installed before the image is generated, so an early Ctrl-C still cleans up and skips k6.
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -373,7 +374,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
-        GH_TOKEN_URL: tokenServer.url,
+        GH_TOKEN_URL: tokenServer.tokenUrl,
         GH_TOKEN_KEY: tokenServer.key,
         K6_WEB_DASHBOARD: 'true',
         K6_WEB_DASHBOARD_PORT: '-1',
@@ -469,12 +470,14 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
   const durationMs = Date.now() - started;
   writeFileSync(
     junitPath,
-    loadJunit(
-      `load.${scenario}`,
+    junitXml({
       checks,
+      totals: totals(checks),
+      outcome: mapped.outcome,
       durationMs,
-      mapped.outcome === 'runner-error' ? message : undefined,
-    ),
+      load,
+      ...(message ? { message } : {}),
+    }),
   );
   writeLoadAllure(allureDir, {
     scenario,

@@ -1,50 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyAttachment, writeAllureResult } from '../report/allure.js';
 import type { CheckResult } from '../report/summary.js';
-
-function xml(s: string): string {
-  return (
-    s
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-  );
-}
-
-/** JUnit XML: one testsuite for the scenario, one testcase per threshold (or smoke check). */
-export function loadJunit(
-  suiteName: string,
-  checks: readonly CheckResult[],
-  durationMs: number,
-  runnerError?: string,
-): string {
-  const failures = checks.filter((c) => c.status === 'failed').length;
-  const cases = checks.map((c) => {
-    const open = `    <testcase classname="${xml(suiteName)}" name="${xml(`${c.title} [${c.id}]`)}" time="${(c.durationMs / 1000).toFixed(3)}"`;
-    if (c.status === 'passed') return `${open}/>`;
-    if (c.status === 'skipped')
-      return `${open}>\n      <skipped message="${xml(c.skipReason ?? 'skipped')}"/>\n    </testcase>`;
-    return `${open}>\n      <failure message="${xml(c.error ?? 'failed')}" type="threshold"/>\n    </testcase>`;
-  });
-  if (runnerError)
-    cases.push(
-      `    <testcase classname="${xml(suiteName)}" name="k6 run completed">\n      <error message="${xml(runnerError)}" type="k6"/>\n    </testcase>`,
-    );
-  const tests = checks.length + (runnerError ? 1 : 0);
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="glance-harness load" tests="${tests}" failures="${failures}" errors="${runnerError ? 1 : 0}" time="${(durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${xml(suiteName)}" tests="${tests}" failures="${failures}" errors="${runnerError ? 1 : 0}" skipped="0" time="${(durationMs / 1000).toFixed(3)}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
-}
 
 export interface AllureAttachment {
   name: string;
@@ -75,13 +33,15 @@ export function writeLoadAllure(
   const uuid = randomUUID();
   const failed = opts.checks.filter((c) => c.status === 'failed');
   const status = opts.runnerError ? 'broken' : failed.length > 0 ? 'failed' : 'passed';
-  const attachments = opts.attachments
-    .filter((a) => existsSync(a.file))
-    .map((a) => {
-      const source = `${randomUUID()}-attachment.${a.extension}`;
-      copyFileSync(a.file, join(dir, source));
-      return { name: a.name, source, type: a.type };
+  const attachments = opts.attachments.flatMap((a) => {
+    const ref = copyAttachment(dir, {
+      name: a.name,
+      path: a.file,
+      contentType: a.type,
+      extension: a.extension,
     });
+    return ref ? [ref] : [];
+  });
   const message = opts.runnerError ?? (failed.length > 0 ? failed.map((c) => c.error).join('\n') : undefined);
   const result = {
     uuid,
@@ -114,6 +74,6 @@ export function writeLoadAllure(
     })),
     attachments,
   };
-  writeFileSync(join(dir, `${uuid}-result.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeAllureResult(dir, result);
   writeFileSync(join(dir, 'environment.properties'), `run_id=${opts.runId}\nscenario=${opts.scenario}\n`);
 }

@@ -1,10 +1,11 @@
 // One big image (run --large SIZE): the data checks at scale, streamed both ways with flat memory.
 import { Writable } from 'node:stream';
 import { rawImageStream } from '../../src/data/index.js';
+import { runContext } from '../context.js';
 import { expect, id, test, transferProgress } from '../fixtures.js';
 import { expectImageBytes, expectStoredDigests } from '../support/image-data.js';
 
-const LARGE = Number(process.env.GH_LARGE ?? 0);
+const LARGE = runContext().largeBytes;
 /** Streaming keeps the worker's memory flat; a buffered body would grow it by the image size. */
 const RSS_BUDGET = 256 * 2 ** 20;
 /** Generous floor for the slowest target worth testing (5 MB/s each way), plus set-up time. */

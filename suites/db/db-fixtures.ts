@@ -1,13 +1,5 @@
 // The @db suites' fixtures: the read-only session on the Glance database, on top of the shared ones.
-import { homedir } from 'node:os';
-import { resolveConfig } from '../../src/config/index.js';
-import {
-  DB_ACCESS_HINT,
-  type DbSession,
-  type DbTarget,
-  openDb,
-  resolveDbTarget,
-} from '../../src/db/index.js';
+import { DB_ACCESS_HINT, type DbSession, type DbTarget, openDb } from '../../src/db/index.js';
 import { describeError } from '../../src/errors.js';
 import { test as base } from '../fixtures.js';
 
@@ -27,11 +19,11 @@ interface DbTest {
 
 export const test = base.extend<DbTest, DbWorker>({
   dbTarget: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixture signature
-    async ({}, use) => {
-      const flags = JSON.parse(process.env.GH_FLAGS ?? '{}');
-      const cfg = resolveConfig({ flags, env: process.env, cwd: process.cwd(), homeDir: homedir() });
-      await use(resolveDbTarget(cfg));
+    async ({ run }, use) => {
+      const db = run.ctx.db;
+      if ('error' in db) throw new Error(db.error);
+      // The URL carries the password: it comes from the run service, never from the context file.
+      await use('ok' in db ? await run.service.secret<DbTarget>('db') : undefined);
     },
     { scope: 'worker' },
   ],

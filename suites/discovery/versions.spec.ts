@@ -121,7 +121,7 @@ test.describe('discovery: authentication', {
   test('GET /v2/images without a token returns 401 and names Keystone in WWW-Authenticate', {
     annotation: id('discovery.auth.token-required'),
   }, async ({ glance, ctx }) => {
-    test.skip(ctx.authType === 'none', 'auth type none: the target is configured without Keystone');
+    test.skip(ctx.target.authType === 'none', 'auth type none: the target is configured without Keystone');
     const res = await glance.images.list({ limit: 1 }, { noAuth: true });
     expect(res).toHaveStatus(401);
     expect(res.headers['www-authenticate'], explain(res, 'a WWW-Authenticate header')).toMatch(
@@ -132,7 +132,7 @@ test.describe('discovery: authentication', {
   test('GET /v2/images with a forged token returns 401', {
     annotation: id('discovery.auth.bad-token'),
   }, async ({ glance, ctx }) => {
-    test.skip(ctx.authType === 'none', 'auth type none: the target is configured without Keystone');
+    test.skip(ctx.target.authType === 'none', 'auth type none: the target is configured without Keystone');
     const res = await glance.images.list({ limit: 1 }, { token: `gAAAAA${randomUUID().replace(/-/g, '')}` });
     expect(res).toHaveStatus(401);
   });

@@ -1,12 +1,12 @@
 // The image endpoints of the Keystone catalog (public, internal, admin) must be one and the same Glance.
 import { GlanceClient, type VersionsDocument } from '../../src/glance/index.js';
-import type { Target } from '../../src/target.js';
+import type { WorkerTarget } from '../context.js';
 import { expect, id, test } from '../fixtures.js';
 
 const INTERFACES = ['public', 'internal', 'admin'] as const;
 
 /** The catalog URL of one interface in the region in use, or why there is none. */
-function endpointOf(target: Target, iface: string): { url?: string; reason?: string } {
+function endpointOf(target: WorkerTarget, iface: string): { url?: string; reason?: string } {
   if (!target.catalogEndpoints) {
     return {
       reason: 'the image endpoint is set explicitly (--endpoint or OS_IMAGE_ENDPOINT_OVERRIDE): no catalog',

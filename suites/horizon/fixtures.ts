@@ -1,16 +1,17 @@
 // Fixtures of the @horizon suite: Debian's chromium (never a downloaded browser), the run's Horizon
 // settings, and a screenshot plus the console errors attached when a check fails.
 import { accessSync, constants } from 'node:fs';
-import { homedir } from 'node:os';
 import type { Browser, Page, TestInfo } from '@playwright/test';
-import { resolveConfig } from '../../src/config/index.js';
-import { CHROMIUM_ARGS, type HorizonSettings, horizonSettings } from '../../src/horizon/index.js';
+import { CHROMIUM_ARGS, DEFAULT_CHROMIUM, type HorizonSettings } from '../../src/horizon/index.js';
+import { runContext } from '../context.js';
 import { test as base } from '../fixtures.js';
 
-/** The Horizon settings of this run, from the same flags and environment as the API checks. */
+/** The Horizon settings of this run as the CLI resolved them; the password is fetched when a check logs in. */
 export function runHorizonSettings(): HorizonSettings {
-  const flags = JSON.parse(process.env.GH_FLAGS ?? '{}');
-  return horizonSettings(resolveConfig({ flags, env: process.env, cwd: process.cwd(), homeDir: homedir() }));
+  const h = runContext().horizon;
+  if ('ok' in h) return { ...h.ok };
+  if ('skipReason' in h) return { chromium: DEFAULT_CHROMIUM, domain: 'Default', skipReason: h.skipReason };
+  throw new Error(h.error);
 }
 
 /** Attaches a PNG of the page to the report (and to the current Allure step). */
@@ -28,9 +29,10 @@ interface HorizonTestFixtures {
 
 export const test = base.extend<HorizonTestFixtures, HorizonWorkerFixtures>({
   horizon: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixture signature
-    async ({}, use) => {
-      await use(runHorizonSettings());
+    async ({ run }, use) => {
+      const settings = runHorizonSettings();
+      const password = settings.skipReason ? undefined : await run.service.secret<string>('horizon');
+      await use({ ...settings, ...(password ? { password } : {}) });
     },
     { scope: 'worker' },
   ],

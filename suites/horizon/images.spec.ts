@@ -7,7 +7,7 @@ import { type GeneratedImage, generateImage } from '../../src/data/index.js';
 import type { GlanceClient, Image } from '../../src/glance/index.js';
 import { corsVerdict, isDirectUpload, memberSkipReason } from '../../src/horizon/index.js';
 import { runImageName, runTags } from '../../src/run/naming.js';
-import type { Target } from '../../src/target.js';
+import type { WorkerTarget } from '../context.js';
 import { expect, explainStatus, id } from '../fixtures.js';
 import { runHorizonSettings, snap, test } from './fixtures.js';
 import { CreateImageWizard, ImagesTable, LoginPage, MetadataDialog } from './pages.js';
@@ -32,7 +32,7 @@ async function findByName(glance: GlanceClient, name: string, timeoutMs: number)
 }
 
 /** The browser's preflight, replayed from here: names horizon.cors-missing when Glance does not allow the dashboard. */
-async function corsCause(target: Target, uploadUrl: string, origin: string): Promise<string | undefined> {
+async function corsCause(target: WorkerTarget, uploadUrl: string, origin: string): Promise<string | undefined> {
   const preflight = await target.http.request({
     method: 'OPTIONS',
     url: uploadUrl,
@@ -50,12 +50,12 @@ test.describe('horizon: images', { tag: ['@horizon'] }, () => {
   test.skip(settings.skipReason !== undefined, settings.skipReason);
 
   // Before the browser starts: the token's roles decide whether the metadata step is possible.
-  test.beforeEach(async ({ target, horizon }) => {
-    const token = target.session?.peek();
+  test.beforeEach(async ({ ctx, horizon }) => {
+    const me = ctx.primary;
     const notAdmin = memberSkipReason(
-      token?.roles ?? [],
-      token?.userName ?? horizon.username ?? 'the user',
-      token?.projectName ?? 'its project',
+      me.roles,
+      me.userName ?? horizon.username ?? 'the user',
+      me.projectName ?? 'its project',
     );
     test.skip(notAdmin !== undefined, notAdmin);
   });

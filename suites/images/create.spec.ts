@@ -71,9 +71,9 @@ test.describe('images: create', { tag: ['@images'] }, () => {
   for (const visibility of ['private', 'shared', 'community', 'public'] as const) {
     test(`POST /v2/images with visibility ${visibility} returns 201 and shows it ${visibility}`, {
       annotation: id(`images.create.visibility-${visibility}`),
-    }, async ({ images, glance, target }) => {
+    }, async ({ images, glance, ctx }) => {
       test.skip(
-        visibility === 'public' && !isAdmin(target),
+        visibility === 'public' && !isAdmin(ctx),
         'the credentials lack the admin role: Glance policy publicize_image allows admins only',
       );
       const res = await images.request(`vis-${visibility}`, { visibility });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ApiResponse, GlanceClient, Image, ImageList } from '../../src/glance/index.js';
-import type { Target } from '../../src/target.js';
+import type { RunContext } from '../../src/run/context.js';
 import { schemas } from '../../src/validate.js';
 import { expect } from '../fixtures.js';
 
@@ -12,14 +12,14 @@ export async function uploadRandom(glance: GlanceClient, imageId: string, size: 
 }
 
 /** True when the credentials carry the admin role (or the target runs without Keystone, as admin). */
-export function isAdmin(target: Target): boolean {
-  if (!target.session) return true;
-  return target.session.peek()?.roles.some((r) => r.toLowerCase() === 'admin') ?? false;
+export function isAdmin(ctx: Readonly<RunContext>): boolean {
+  if (ctx.target.authType === 'none') return true;
+  return ctx.primary.roles.some((r) => r.toLowerCase() === 'admin');
 }
 
 /** The project the token is scoped to, when there is one. */
-export function projectId(target: Target): string | undefined {
-  return target.session?.peek()?.projectId;
+export function projectId(ctx: Readonly<RunContext>): string | undefined {
+  return ctx.primary.projectId;
 }
 
 /** Lists one page, expecting 200 and a body valid against the images schemas. */

@@ -26,7 +26,7 @@ test.describe('images: list', { tag: ['@images'] }, () => {
   test.describe.configure({ mode: 'serial' });
 
   test.beforeAll(async ({ target, ctx }) => {
-    test.skip(ctx.readOnly, '--read-only: list filters need images this run creates');
+    test.skip(ctx.selection.readOnly, '--read-only: list filters need images this run creates');
     const factory = new ImageFactory(target.glance, ctx);
     const tag = `gh-set-${randomUUID().slice(0, 8)}`;
     const small = await factory.create('list-small', {
@@ -250,7 +250,7 @@ test.describe('images: list existing', { tag: ['@images', '@read-only'] }, () =>
     annotation: id('images.list.existing'),
   }, async ({ glance, images, ctx }) => {
     let res = await listPage(glance, { limit: 5 });
-    if (res.body.images.length === 0 && !ctx.readOnly) {
+    if (res.body.images.length === 0 && !ctx.selection.readOnly) {
       // An empty target would make this check's verdict depend on what else runs: give it one image.
       await images.create('list-existing');
       res = await listPage(glance, { limit: 5 });

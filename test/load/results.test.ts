@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { loadJunit } from '../../src/load/report.js';
 import {
   checksOf,
   type K6Summary,
@@ -15,6 +14,9 @@ import {
   throughputSeries,
   throughputSvg,
 } from '../../src/load/results.js';
+import { junitXml } from '../../src/report/junit.js';
+import { totals } from '../../src/report/results.js';
+import type { LoadSection } from '../../src/report/summary.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-load-results-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -88,12 +90,30 @@ describe('k6 summary → checks', () => {
   });
 
   it('JUnit: a testcase per check, failures carry the message, XML escaped', () => {
-    const xml = loadJunit('load.large-upload', checksOf('large-upload', summary, false), 1234);
-    assert.match(xml, /tests="3" failures="1" errors="0"/);
-    assert.match(xml, /<failure message="Threshold upload_mbps p\(50\)&gt;20 failed: p\(50\) = 12.5"/);
+    const load = { scenario: 'large-upload' } as LoadSection;
+    const checks = checksOf('large-upload', summary, false);
+    const xml = junitXml({ checks, totals: totals(checks), outcome: 'failed', durationMs: 1234, load });
     assert.match(
-      loadJunit('x', [], 1, 'k6 exited 107: "a" <b>'),
-      /<error message="k6 exited 107: &quot;a&quot; &lt;b&gt;"/,
+      xml,
+      /<testsuite name="load\.large-upload" tests="3" failures="1" errors="0" skipped="0" time="1\.234">/,
+    );
+    assert.match(
+      xml,
+      /<testcase name="load\.large-upload\.upload_mbps" classname="glance-harness\.load\.large-upload"/,
+    );
+    assert.match(xml, /<failure message="Threshold upload_mbps p\(50\)&gt;20 failed: p\(50\) = 12.5"/);
+    const broken = junitXml({
+      checks: [],
+      totals: totals([]),
+      outcome: 'runner-error',
+      durationMs: 1,
+      message: 'k6 exited 107: "a" <b>',
+      load,
+    });
+    assert.match(broken, /tests="1" failures="0" errors="1"/);
+    assert.match(
+      broken,
+      /<testcase name="run"[^>]*>\n\s*<error message="k6 exited 107: &quot;a&quot; &lt;b&gt;"/,
     );
   });
 });

@@ -20,4 +20,5 @@ export default rule({
   howToConfirm:
     '`mysql -e "SHOW PROCESSLIST"` hangs or shows locked queries; the database host is frozen or out of disk.',
   fix: 'Unfreeze or restart the database server (look for a full disk, a stuck lock or a paused VM), then restart glance-api.',
+  blocks: 'db',
 });

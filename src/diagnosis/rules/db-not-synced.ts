@@ -1,4 +1,5 @@
-import { isDbPath, SLOW_STORE_MS } from '../origin.js';
+import { needsLink } from '../links.js';
+import { databaseAnswered, SLOW_STORE_MS } from '../origin.js';
 import { rule } from '../types.js';
 
 export default rule({
@@ -6,10 +7,18 @@ export default rule({
   severity: 'critical',
   title: 'Glance database has no tables (glance-manage db_sync never ran)',
   symptom:
-    "GET / answers 300 and /healthcheck 200, but every /v2/images and /v2/metadefs call answers Glance's generic 500 page at once, with a request id.",
+    "GET / answers 300 and /healthcheck 200, but every /v2/images and /v2/metadefs call (image uploads and downloads included) answers Glance's generic 500 page at once, with a request id.",
+  // Uploads count: Glance reads the image's row before it opens the store, so an upload 500 with no
+  // sign in the check that the database ever answered is the database, not the store.
   applies: (e) => {
     const x = e.exchange;
-    return e.origin === 'glance' && x.status === 500 && isDbPath(x.path) && x.timings.totalMs < SLOW_STORE_MS;
+    return (
+      e.origin === 'glance' &&
+      x.status === 500 &&
+      needsLink('db', x.method, x.path) &&
+      x.timings.totalMs < SLOW_STORE_MS &&
+      !databaseAnswered(e)
+    );
   },
   confirm: (e) => {
     const db = e.facts.db;
@@ -19,4 +28,5 @@ export default rule({
   howToConfirm:
     "glance-api.log: \"Table 'glance.images' doesn't exist\"; `glance-harness doctor --db URL` or `SHOW TABLES` in the glance database lists none.",
   fix: 'Run `su -s /bin/sh -c "glance-manage db_sync" glance` on the Glance host (and `glance-manage db_load_metadefs`); no restart needed.',
+  blocks: 'db',
 });

@@ -1,4 +1,5 @@
-import { isDbPath, NO_REPLY_CODES, SLOW_STORE_MS } from '../origin.js';
+import { needsLink } from '../links.js';
+import { NO_REPLY_CODES, SLOW_STORE_MS } from '../origin.js';
 import { rule } from '../types.js';
 
 export default rule({
@@ -15,7 +16,7 @@ export default rule({
       e.facts.db?.reachable === false &&
       e.origin === 'glance' &&
       x.status === 500 &&
-      isDbPath(x.path) &&
+      needsLink('db', x.method, x.path) &&
       x.timings.totalMs < SLOW_STORE_MS
     );
   },
@@ -23,4 +24,5 @@ export default rule({
   howToConfirm:
     'glance-api.log: "(2003, Can\'t connect to MySQL server …)"; `mysqladmin ping` on the host in [database] connection fails.',
   fix: 'Start the database server (`service mariadb start`) and check the host, port and credentials of [database] connection in glance-api.conf (and keystone.conf).',
+  blocks: 'db',
 });

@@ -7,15 +7,17 @@ export default rule({
   title: 'Catalog image endpoints disagree or point to a dead port',
   symptom:
     'The public endpoint works but internal or admin (what services and some clients use) refuses connections or serves another Glance.',
+  // A mismatch needs an endpoint that works: when every one fails alike (a proxy's 502 for a stopped
+  // glance-api, a refused port), the catalog is right and the failing exchange names the cause.
   applies: (e) => {
     const catalog = e.facts.catalog ?? [];
+    if (!catalog.some((c) => c.reachable)) return false;
     if (catalog.some((c) => !c.reachable || !c.sameGlance)) return true;
     const x = e.exchange;
     return (
       e.origin === 'none' &&
       UNREACHABLE_CODES.has(x.error?.code ?? '') &&
-      catalog.some((c) => x.url.startsWith(c.url.replace(/\/+$/, ''))) &&
-      catalog.some((c) => c.reachable)
+      catalog.some((c) => x.url.startsWith(c.url.replace(/\/+$/, '')))
     );
   },
   howToConfirm: '`openstack endpoint list --service image` and `curl -s URL/` for each interface.',

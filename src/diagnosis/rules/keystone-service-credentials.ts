@@ -20,4 +20,5 @@ export default rule({
   howToConfirm:
     'glance-api.log: "Identity server rejected authorization"; `openstack token issue` with the [keystone_authtoken] username/password/project fails with 401.',
   fix: 'Set the right [keystone_authtoken] password (and username, project_name, domains) in glance-api.conf, then restart glance-api.',
+  blocks: 'keystone',
 });

@@ -22,4 +22,5 @@ export default rule({
   howToConfirm:
     '`curl -s KEYSTONE_URL/v3` fails; glance-api.log shows "Unable to establish connection to .../v3/auth/tokens".',
   fix: 'Start Keystone (its uwsgi or Apache site) and check that [keystone_authtoken] auth_url in glance-api.conf points to it.',
+  blocks: 'keystone',
 });

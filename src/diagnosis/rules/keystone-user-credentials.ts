@@ -11,4 +11,5 @@ export default rule({
     [400, 401, 403, 404].includes(e.exchange.status ?? 0),
   howToConfirm: '`openstack token issue` with the same openrc or clouds.yaml entry fails the same way.',
   fix: 'Check OS_USERNAME/OS_PASSWORD, the project and both domains (`glance-harness config` shows where each came from).',
+  blocks: 'keystone',
 });

@@ -11,4 +11,5 @@ export default rule({
   howToConfirm:
     'nginx error.log: `connect() failed (111: Connection refused) while connecting to upstream`; `curl http://GLANCE_HOST:9292/` is refused.',
   fix: "Start glance-api (`service glance-api start`, then its log) and check that the proxy's upstream names its bind_host:bind_port.",
+  blocks: 'glance',
 });

@@ -16,4 +16,5 @@ export default rule({
   howToConfirm:
     'The same upload straight to glance-api answers 500; glance-api.log shows the store error (swift: "Failed to add container to Swift", storage servers 507).',
   fix: 'Repair the store under Glance: remount the swift devices (mount_check) or the store filesystem, then retry the upload.',
+  blocks: 'glance',
 });

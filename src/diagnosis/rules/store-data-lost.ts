@@ -1,3 +1,4 @@
+import { isDataPath } from '../origin.js';
 import { rule } from '../types.js';
 
 export default rule({
@@ -8,8 +9,7 @@ export default rule({
     'Download of an active image answers 204 with an empty body (or fewer bytes than its size); the upload had answered 204 and set a checksum.',
   applies: (e) => {
     const x = e.exchange;
-    if (e.origin !== 'glance' || x.method !== 'GET' || !/^\/v2\/images\/[^/]+\/file/.test(x.path))
-      return false;
+    if (e.origin !== 'glance' || x.method !== 'GET' || !isDataPath(x.path)) return false;
     return x.status === 204 || (x.status === 200 && x.responseBytes === 0);
   },
   // The lint sees the store only from the host doctor runs on: a finding confirms, its absence proves nothing.

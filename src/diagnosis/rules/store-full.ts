@@ -11,4 +11,5 @@ export default rule({
   confirm: (e) => (e.facts.configFindings?.includes('store.dir-full') ? true : undefined),
   howToConfirm: "`df -h` on filesystem_store_datadir (or the backend's quota).",
   fix: 'Free or grow the store filesystem (or quota) behind filesystem_store_datadir, then retry the upload.',
+  blocks: 'store',
 });

@@ -1,5 +1,15 @@
-import { isUploadPath, SLOW_STORE_MS } from '../origin.js';
-import { rule } from '../types.js';
+import { databaseAnswered, isUploadPath, SLOW_STORE_MS } from '../origin.js';
+import { type Evidence, rule } from '../types.js';
+
+/**
+ * Glance reads the image from its database before it opens the store, and a database fault answers
+ * the same generic 500: the store is to blame only when the database is known to work.
+ */
+function databaseWorks(e: Evidence): boolean {
+  const db = e.facts.db;
+  if (db?.reachable && db.tables.includes('images') && !db.findings.includes('db.not-synced')) return true;
+  return databaseAnswered(e);
+}
 
 export default rule({
   id: 'store.missing',
@@ -14,11 +24,13 @@ export default rule({
       x.status === 500 &&
       isUploadPath(x.method, x.path) &&
       x.timings.totalMs < SLOW_STORE_MS &&
-      e.facts.storeKind !== 'swift'
+      e.facts.storeKind !== 'swift' &&
+      (databaseWorks(e) || (e.facts.configFindings?.includes('store.dir-missing') ?? false))
     );
   },
   // The lint sees the store only from the host doctor runs on: a finding confirms, its absence proves nothing.
   confirm: (e) => (e.facts.configFindings?.includes('store.dir-missing') ? true : undefined),
   howToConfirm: 'glance-api.log: "FileNotFoundError"; `ls -ld DIR` for filesystem_store_datadir fails.',
   fix: 'Create the store directory (`install -d -o glance -g glance -m 0750 DIR`) or mount the filesystem that should be there.',
+  blocks: 'store',
 });

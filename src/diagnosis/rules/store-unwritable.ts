@@ -12,4 +12,5 @@ export default rule({
   confirm: (e) => (e.facts.configFindings?.includes('store.dir-unwritable') ? true : undefined),
   howToConfirm: '`sudo -u glance touch DIR/x` fails on filesystem_store_datadir.',
   fix: 'Give the glance user write access to the store: `chown -R glance:glance DIR && chmod 0750 DIR`.',
+  blocks: 'store',
 });

@@ -15,4 +15,5 @@ export default rule({
   howToConfirm:
     'glance-api.log: "Failed to add container to Swift"; swift storage logs show 507 (mount_check) — `swift-recon --unmounted`.',
   fix: 'Mount the swift devices (or start the swift services); the swift proxy error-limits a node for ~60 s after it returns.',
+  blocks: 'store',
 });

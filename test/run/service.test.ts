@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { startTokenServer } from '../../src/load/token-server.js';
+import { startRunService } from '../../src/run/service.js';
 
-describe('token server for k6', () => {
+describe('run service: tokens for workers and k6', () => {
   it('GET /token with the key returns the provider’s current token, renewed tokens included', async () => {
     let n = 1;
-    const server = await startTokenServer({ token: async () => `tok-${n}` });
+    const server = await startRunService({ tokens: { primary: { token: async () => `tok-${n}` } } });
     try {
-      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/token$/);
+      assert.match(server.tokenUrl, /^http:\/\/127\.0\.0\.1:\d+\/token$/);
       const auth = { authorization: `Bearer ${server.key}` };
-      const a = await request(server.url, { headers: auth });
+      const a = await request(server.tokenUrl, { headers: auth });
       assert.equal(a.statusCode, 200);
       assert.equal(await a.body.text(), 'tok-1');
       n = 2; // the Keystone session re-authenticated
-      const b = await request(server.url, { headers: auth });
+      const b = await request(server.tokenUrl, { headers: auth });
       assert.equal(await b.body.text(), 'tok-2');
       assert.equal(b.headers['cache-control'], 'no-store');
       assert.equal(server.served(), 2);
@@ -24,14 +24,14 @@ describe('token server for k6', () => {
   });
 
   it('GET /token without the key, or with another, answers 403 and no token', async () => {
-    const server = await startTokenServer({ token: async () => 'secret-token' });
+    const server = await startRunService({ tokens: { primary: { token: async () => 'secret-token' } } });
     try {
       for (const headers of [
         {},
         { authorization: 'Bearer nope' },
         { authorization: `Bearer ${server.key}x` },
       ]) {
-        const r = await request(server.url, { headers });
+        const r = await request(server.tokenUrl, { headers });
         assert.equal(r.statusCode, 403);
         assert.doesNotMatch(await r.body.text(), /secret-token/);
       }
@@ -41,13 +41,17 @@ describe('token server for k6', () => {
   });
 
   it('GET /token when renewal fails answers 503 with the reason', async () => {
-    const server = await startTokenServer({
-      token: async () => {
-        throw new Error('Keystone unreachable');
+    const server = await startRunService({
+      tokens: {
+        primary: {
+          token: async () => {
+            throw new Error('Keystone unreachable');
+          },
+        },
       },
     });
     try {
-      const r = await request(server.url, { headers: { authorization: `Bearer ${server.key}` } });
+      const r = await request(server.tokenUrl, { headers: { authorization: `Bearer ${server.key}` } });
       assert.equal(r.statusCode, 503);
       assert.match(await r.body.text(), /token renewal failed: Keystone unreachable/);
     } finally {

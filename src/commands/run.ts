@@ -1,0 +1,99 @@
+// glance-harness run: the conformance suites against the configured Glance (or the embedded reference).
+import type { Command } from '@commander-js/extra-typings';
+import { UsageError } from '../errors.js';
+import { type ReferenceServer, startReference } from '../reference/index.js';
+import { REPORTERS } from '../run/envelope.js';
+import { parseLargeSize } from '../run/large.js';
+import { referenceAltEnv } from '../run/reference-alt.js';
+import { KNOWN_SUITES, runSuites, TOOL_VERSION } from '../run/run.js';
+import { grepPattern } from '../run/selection.js';
+import {
+  type AnyCommand,
+  flagsOf,
+  helpFooter,
+  loadConfig,
+  log,
+  parseReporters,
+  referenceFlags,
+  useColor,
+  withConfigFlags,
+} from './shared.js';
+
+function parseSuites(value: string | undefined): string[] {
+  if (!value || value === 'all') return [...KNOWN_SUITES];
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (!(KNOWN_SUITES as readonly string[]).includes(n)) {
+      throw new UsageError(`--suite: unknown suite "${n}" (known: ${KNOWN_SUITES.join(', ')}, all)`);
+    }
+  }
+  return names;
+}
+
+function parseWhole(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${value}")`);
+  return n;
+}
+
+/** Registers `glance-harness run`. */
+export function registerRunCommand(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('Run the conformance suites against the configured Glance and write reports')
+    .option('--suite <names>', `comma-separated suites (${KNOWN_SUITES.join(', ')}) or "all"`, 'all')
+    .option('--grep <regex>', 'only checks whose title or tag matches')
+    .option('--read-only', 'only checks that create nothing on the target (combines with --grep)')
+    .option('--workers <n>', 'parallel workers (default 2)')
+    .option('--reporter <names>', `what to print on stdout besides the files: ${REPORTERS.join(', ')}`, 'line')
+    .option('--json', 'print the run summary as JSON on stdout (same as --reporter line,json)')
+    .option('--latency-budget <ms>', 'metadata calls and the first byte of data calls must answer within this (default 10000)')
+    .option('--large <size>', 'also upload, download and verify one big image of this size (e.g. 4GiB), streamed');
+  withConfigFlags(cmd as unknown as AnyCommand);
+  helpFooter(cmd as unknown as AnyCommand, [
+    'glance-harness run                                  # the embedded reference, when nothing is configured',
+    'source admin-openrc.sh && glance-harness run --suite images,data',
+    'glance-harness run --os-cloud mycloud --read-only --grep @images',
+    'glance-harness run --reporter line,github --latency-budget 5000',
+  ]);
+  cmd.action(async (opts) => {
+    const suites = parseSuites(opts.suite);
+    if (opts.grep !== undefined) grepPattern(opts.grep);
+    const reporters = parseReporters(opts.reporter, Boolean(opts.json));
+    const large = opts.large === undefined ? undefined : parseLargeSize(opts.large);
+    const workers = parseWhole('--workers', opts.workers, 1, 64);
+    const latencyBudgetMs = parseWhole('--latency-budget', opts.latencyBudget, 1, 600_000);
+    const flags = flagsOf(opts as Record<string, unknown>);
+    let cfg = loadConfig(flags);
+    let reference: ReferenceServer | undefined;
+    if (!cfg.configured) {
+      reference = await startReference({});
+      const alt = cfg.alt ? {} : referenceAltEnv(reference);
+      cfg = loadConfig({ ...flags, ...referenceFlags(reference) }, alt);
+      log(
+        `glance-harness ${TOOL_VERSION}: no target configured, so running suites ${suites.join(', ')} against the ` +
+          `embedded reference Glance (Zed 25.1 behaviour) at ${reference.glanceUrl}, Keystone ${reference.keystoneUrl}`,
+      );
+    } else {
+      log(`glance-harness ${TOOL_VERSION}: suites ${suites.join(', ')} against the configured target`);
+    }
+    const outcome = await runSuites({
+      config: cfg,
+      selection: { suites, ...(opts.grep ? { grep: opts.grep } : {}), readOnly: Boolean(opts.readOnly) },
+      log,
+      targetKind: reference ? 'reference' : 'configured',
+      reporters,
+      color: useColor(),
+      ...(workers ? { workers } : {}),
+      ...(large ? { large } : {}),
+      ...(latencyBudgetMs ? { latencyBudgetMs } : {}),
+    }).finally(() => reference?.close());
+    log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode})`);
+    process.exitCode = outcome.exitCode;
+  });
+}

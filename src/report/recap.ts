@@ -1,0 +1,76 @@
+/**
+ * The terminal recap at the end of a run: each cause once (title, fix, how many checks, which, two
+ * request ids), then what failed without a named cause, then sweep problems, then the totals and
+ * the exit code. It reads the summary only.
+ */
+import { createColors } from 'picocolors';
+import { groupByCause } from './results.js';
+import type { Summary } from './summary.js';
+
+const SHOWN_IDS = 6;
+
+function idList(ids: readonly string[]): string {
+  const shown = ids.slice(0, SHOWN_IDS).join(', ');
+  return ids.length > SHOWN_IDS ? `${shown} and ${ids.length - SHOWN_IDS} more` : shown;
+}
+
+/** Escapes control characters (terminal escapes included) in text a server may have written. */
+export function safeText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly what must not reach a terminal raw
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) =>
+    c === '\u001b' ? '\\e' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+/** "128 checks: 117 passed, 0 failed, 0 blocked, 11 skipped" */
+export function totalsLine(s: Summary): string {
+  const t = s.totals;
+  return `${t.total} checks: ${t.passed} passed, ${t.failed} failed, ${t.blocked} blocked, ${t.skipped} skipped`;
+}
+
+/** The recap lines, coloured when asked. */
+export function recapLines(s: Summary, opts: { color: boolean }): string[] {
+  const c = createColors(opts.color);
+  const out: string[] = [];
+  const groups = groupByCause(s.checks);
+  if (s.checks.length === 0 && s.outcome !== 'ok') {
+    out.push(`${c.red(c.bold(s.outcome))}: ${safeText(s.message ?? '')}`);
+    if (s.cause) {
+      out.push(`  cause ${c.bold(s.cause.id)}: ${s.cause.title}`, `  fix: ${s.cause.fix}`);
+      if (s.cause.evidence.length > 0) out.push(`  request ids: ${s.cause.evidence.join(' ')}`);
+    }
+  }
+  if (groups.length > 0) out.push('', c.bold('Causes'));
+  for (const g of groups) {
+    const counts = [
+      g.failed.length ? `${g.failed.length} failed` : '',
+      g.blocked.length ? `${g.blocked.length} blocked` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    out.push(
+      `  ${c.red('✖')} ${c.bold(g.cause.id)} (${g.cause.confidence}): ${g.cause.title} — ${counts}`,
+      `    fix: ${g.cause.fix}`,
+    );
+    if (g.failed.length) out.push(`    failed: ${idList(g.failed.map((x) => x.id))}`);
+    if (g.blocked.length) out.push(`    blocked: ${idList(g.blocked.map((x) => x.id))}`);
+    if (g.requestIds.length) out.push(`    request ids: ${g.requestIds.join(' ')}`);
+  }
+  const unnamed = s.checks.filter((x) => x.status === 'failed' && !x.cause);
+  if (unnamed.length > 0) {
+    out.push('', c.bold(`Failed without a named cause (${unnamed.length})`));
+    for (const x of unnamed.slice(0, 20)) {
+      const first = safeText((x.error ?? '').split('\n')[0] ?? '').slice(0, 200);
+      out.push(`  ${c.red('✖')} ${x.id}: ${first}`);
+    }
+    if (unnamed.length > 20) out.push(`  and ${unnamed.length - 20} more in summary.json`);
+  }
+  const sweep = s.cleanup?.failed ?? [];
+  if (sweep.length > 0) {
+    out.push('', c.bold('Cleanup problems'));
+    for (const f of sweep) out.push(`  ${c.yellow('!')} ${safeText(f)}`);
+  }
+  const verdict = s.exitCode === 0 ? c.green('exit 0') : c.red(`exit ${s.exitCode}`);
+  out.push('', `${totalsLine(s)} (${(s.durationMs / 1000).toFixed(1)} s) — ${s.outcome}, ${verdict}`);
+  return out;
+}

@@ -1,0 +1,144 @@
+// The one place a worker learns about its run: the frozen context the CLI wrote, the run service for
+// tokens, secrets and blocked links, and the clients built from them. No environment beyond the two
+// variables the CLI set, no clouds.yaml, no Keystone: configuration was resolved once, by the CLI.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test as base } from '@playwright/test';
+import { request } from 'undici';
+import { needsLink } from '../src/diagnosis/links.js';
+import type { Link } from '../src/diagnosis/types.js';
+import { GlanceClient, type TokenProvider } from '../src/glance/index.js';
+import { DEFAULT_TIMEOUTS, HttpClient } from '../src/http/client.js';
+import type { ExchangeListener } from '../src/http/evidence.js';
+import { CONTEXT_ENV, type RunContext, readRunContext, SERVICE_KEY_ENV } from '../src/run/context.js';
+import { LATENCY_WAIT_FACTOR } from '../src/run/latency.js';
+import type { Block, BlockReport } from '../src/run/service.js';
+
+/** The run's context, read once per process. */
+export function runContext(): Readonly<RunContext> {
+  return readRunContext(process.env[CONTEXT_ENV]);
+}
+
+/** Talks to the CLI's run service on loopback with the run's key. */
+export class RunServiceClient {
+  constructor(
+    private readonly url: string,
+    private readonly key: string,
+  ) {}
+
+  private async get(path: string, init: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<string> {
+    const res = await request(`${this.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
+      ...(init.body ? { body: init.body } : {}),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`run service ${path}: ${res.statusCode} ${text.trim()}`);
+    return text;
+  }
+
+  /** The current token of a user of the run, cached briefly (the CLI renews it before expiry). */
+  tokens(name: string): TokenProvider {
+    let cached: { value: string; at: number } | undefined;
+    return {
+      token: async () => {
+        if (!cached || Date.now() - cached.at > 30_000) cached = { value: await this.get(`/token/${name}`), at: Date.now() };
+        return cached.value || undefined;
+      },
+    };
+  }
+
+  async secret<T>(name: string): Promise<T> {
+    return JSON.parse(await this.get(`/secret/${name}`)) as T;
+  }
+
+  async blocks(): Promise<Block[]> {
+    return JSON.parse(await this.get('/blocks')) as Block[];
+  }
+
+  async report(r: BlockReport): Promise<Block[]> {
+    return JSON.parse(await this.get('/blocks', { method: 'POST', body: JSON.stringify(r) })) as Block[];
+  }
+}
+
+/** A call stopped unsent: the link it needs is blocked. */
+export class BlockedError extends Error {
+  constructor(readonly block: Block) {
+    super(`blocked by ${block.cause.id}: ${block.cause.title}`);
+    this.name = 'BlockedError';
+  }
+}
+
+/** What the check in progress has met: the block that stopped it, whether its body has ended. */
+export interface CheckState {
+  checkId: string | undefined;
+  teardown: boolean;
+  blockedBy: Block | undefined;
+}
+
+/** The worker's view of the target as the primary user. */
+export interface WorkerTarget {
+  glance: GlanceClient;
+  http: HttpClient;
+  tokens: TokenProvider;
+  endpoint: string;
+  catalogEndpoints?: RunContext['target']['catalogEndpoints'];
+}
+
+/** Everything a worker builds once from the context. */
+export interface Run {
+  ctx: Readonly<RunContext>;
+  service: RunServiceClient;
+  /** Blocks in force as this worker last heard; refreshed before each check and after each report. */
+  blocks: Block[];
+  check: CheckState;
+  target: WorkerTarget;
+  /** A Glance client acting as another user of the run (its token from the run service). */
+  clientFor(name: string, endpoint: string): GlanceClient;
+}
+
+function buildRun(): Run {
+  const ctx = runContext();
+  const key = process.env[SERVICE_KEY_ENV] ?? '';
+  const service = new RunServiceClient(ctx.serviceUrl, key);
+  const check: CheckState = { checkId: undefined, teardown: false, blockedBy: undefined };
+  const run = { ctx, service, blocks: [], check } as unknown as Run;
+  const tokens = service.tokens('primary');
+  const http = new HttpClient({
+    tls: ctx.http.tls,
+    timeouts: { ...DEFAULT_TIMEOUTS, totalMs: ctx.http.timeoutMs },
+    userAgent: `glance-harness/${ctx.runId}`,
+  });
+  const dir = join(ctx.runDir, 'evidence');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `worker-${process.pid}.ndjson`);
+  const write: ExchangeListener = (x) =>
+    appendFileSync(file, `${JSON.stringify({ checkId: check.checkId ?? null, ...x })}\n`);
+  http.recorder.subscribe(write);
+  const gate = (method: string, path: string): void => {
+    const block = run.blocks.find((b) => needsLink(b.link as Link, method, path));
+    if (!block) return;
+    check.blockedBy ??= block;
+    // In the check's body a skip ends it at once; in teardown (cleanup) the call is just not made.
+    if (!check.teardown) base.info().skip(true, `blocked by ${block.cause.id}: ${block.cause.title}`);
+    throw new BlockedError(block);
+  };
+  const options = { gate, metadataHeadersMs: ctx.latencyBudgetMs * LATENCY_WAIT_FACTOR };
+  run.target = {
+    glance: new GlanceClient(ctx.target.endpoint, http, tokens, options),
+    http,
+    tokens,
+    endpoint: ctx.target.endpoint,
+    ...(ctx.target.catalogEndpoints ? { catalogEndpoints: ctx.target.catalogEndpoints } : {}),
+  };
+  run.clientFor = (name, endpoint) => new GlanceClient(endpoint, http, service.tokens(name), options);
+  return run;
+}
+
+let built: Run | undefined;
+
+/** The worker's run, built on first use. */
+export function workerRun(): Run {
+  built ??= buildRun();
+  return built;
+}
