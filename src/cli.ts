@@ -1,7 +1,9 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import {
   type AnyCommand,
+  EXIT_CODES_HELP,
   flagsOf,
   helpFooter,
   loadConfig,
@@ -20,7 +22,9 @@ import { FAULTS, type FaultName, type ReferenceServer, startReference } from './
 import { cleanupImages } from './run/cleanup.js';
 import { TOOL_VERSION } from './run/version.js';
 import { connect } from './target.js';
-import { registerReportCommand } from './commands/report.js';
+
+/** lab.sh's exit code for a usage error (sysexits EX_USAGE). */
+const LAB_USAGE = 64;
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -89,7 +93,9 @@ export function buildProgram(): Command {
     .allowUnknownOption()
     .helpOption(false)
     .action(async (args) => {
-      process.exitCode = await runLab(args);
+      const code = await runLab(args);
+      // lab.sh says 64 (EX_USAGE) for a bad subcommand; the harness says 2 for every usage error.
+      process.exitCode = code === LAB_USAGE ? ExitCode.Usage : code;
     });
 
   withConfigFlags(
@@ -121,7 +127,10 @@ export function buildProgram(): Command {
     }
   });
 
-  registerReportCommand(program as unknown as Command, { log, reportsDir: (flag) => loadConfig(flag ? { reportsDir: flag } : {}).harness.reportsDir.value });
+  registerReportCommand(program as unknown as Command, {
+    log,
+    reportsDir: (flag) => loadConfig(flag ? { reportsDir: flag } : {}).harness.reportsDir.value,
+  });
 
   registerDbCommand(program);
   registerDoctor(program as unknown as Command, {
@@ -139,8 +148,36 @@ export function buildProgram(): Command {
       process.stdout.write(`glance-harness ${TOOL_VERSION}\n`);
     });
 
+  for (const sub of program.commands) {
+    const examples = EXAMPLES[sub.name()];
+    if (examples) helpFooter(sub as unknown as AnyCommand, examples);
+  }
+  program.addHelpText(
+    'after',
+    `\nStart with: glance-harness run   (the embedded reference when no cloud is configured)\n${EXIT_CODES_HELP}\n`,
+  );
   return program as unknown as Command;
 }
+
+/** Examples shown under each command's help (run carries its own). */
+const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  load: [
+    'glance-harness load large-upload --size 1GiB --vus 2',
+    'glance-harness load churn --smoke --os-cloud mycloud',
+  ],
+  doctor: [
+    'glance-harness doctor --config /etc/glance/glance-api.conf      # on the Glance host',
+    'source admin-openrc.sh && glance-harness doctor --read-only',
+    'glance-harness doctor --endpoint http://127.0.0.1:9292 --auth-type none --json',
+  ],
+  db: ['glance-harness db check --db mysql://glance:PASSWORD@127.0.0.1:3306/glance'],
+  cleanup: ['glance-harness cleanup --dry-run', 'glance-harness cleanup --run-id 20261203-101502-a1b2'],
+  report: ['glance-harness report --open', 'glance-harness report --run 20261203-101502-a1b2'],
+  config: ['glance-harness config --os-cloud mycloud', 'glance-harness config --json'],
+  reference: ['glance-harness reference', 'glance-harness reference --fault db-not-synced --port 9292'],
+  lab: ['glance-harness lab up', 'glance-harness lab break db-not-synced', 'glance-harness lab restore'],
+  version: ['glance-harness version'],
+};
 
 function referenceBanner(ref: ReferenceServer, auth: string): string {
   const lines = [

@@ -42,7 +42,8 @@ export class RunServiceClient {
     let cached: { value: string; at: number } | undefined;
     return {
       token: async () => {
-        if (!cached || Date.now() - cached.at > 30_000) cached = { value: await this.get(`/token/${name}`), at: Date.now() };
+        if (!cached || Date.now() - cached.at > 30_000)
+          cached = { value: await this.get(`/token/${name}`), at: Date.now() };
         return cached.value || undefined;
       },
     };
@@ -60,6 +61,9 @@ export class RunServiceClient {
     return JSON.parse(await this.get('/blocks', { method: 'POST', body: JSON.stringify(r) })) as Block[];
   }
 }
+
+/** The annotation that carries the cause of a blocked check (JSON of a CheckCause). */
+export const BLOCKED_ANNOTATION = 'glance-harness-blocked';
 
 /** A call stopped unsent: the link it needs is blocked. */
 export class BlockedError extends Error {
@@ -119,8 +123,13 @@ function buildRun(): Run {
     const block = run.blocks.find((b) => needsLink(b.link as Link, method, path));
     if (!block) return;
     check.blockedBy ??= block;
-    // In the check's body a skip ends it at once; in teardown (cleanup) the call is just not made.
-    if (!check.teardown) base.info().skip(true, `blocked by ${block.cause.id}: ${block.cause.title}`);
+    // In a check's body or a hook a skip ends it (and a beforeAll's whole group) at once, carrying the
+    // cause as a value; in a check's teardown (cleanup) the call is just not made.
+    if (!check.teardown) {
+      const info = base.info();
+      info.annotations.push({ type: BLOCKED_ANNOTATION, description: JSON.stringify(block.cause) });
+      info.skip(true, `blocked by ${block.cause.id}: ${block.cause.title}`);
+    }
     throw new BlockedError(block);
   };
   const options = { gate, metadataHeadersMs: ctx.latencyBudgetMs * LATENCY_WAIT_FACTOR };

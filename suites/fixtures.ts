@@ -3,11 +3,7 @@ import { diagnoseExchanges, type Facts, ruleById } from '../src/diagnosis/index.
 import type { ApiResponse, GlanceClient, Image } from '../src/glance/index.js';
 import type { Exchange } from '../src/http/evidence.js';
 import { describeFinding, type LiveSchemaReport, type SchemaFinding } from '../src/live-schemas.js';
-import {
-  createProgress,
-  PROGRESS_MIN_BYTES,
-  type Progress,
-} from '../src/report/progress.js';
+import { createProgress, PROGRESS_MIN_BYTES, type Progress } from '../src/report/progress.js';
 import type { CheckCause, LatencyBreach } from '../src/report/results.js';
 import type { RunContext } from '../src/run/context.js';
 import { describeBreach, latencyBreach } from '../src/run/latency.js';
@@ -51,7 +47,8 @@ export class ImageFactory {
 
   /** POST /v2/images named and tagged for the run, whatever the answer; a created image is tracked. */
   async request(purpose: string, fields: Record<string, unknown> = {}): Promise<ApiResponse<Image>> {
-    if (this.ctx.selection.readOnly) throw new Error(`--read-only run: refusing to create image "${purpose}"`);
+    if (this.ctx.selection.readOnly)
+      throw new Error(`--read-only run: refusing to create image "${purpose}"`);
     const res = await this.glance.images.create({
       name: runImageName(this.ctx.prefix, this.ctx.runId, purpose),
       disk_format: 'raw',
@@ -139,7 +136,8 @@ function latencyCause(b: LatencyBreach): CheckCause {
   return {
     id: 'latency.budget',
     title: r?.title ?? 'Glance answered slower than the latency budget',
-    fix: r?.fix ?? 'Find what slows Glance down (its log, the database, the store), or raise --latency-budget.',
+    fix:
+      r?.fix ?? 'Find what slows Glance down (its log, the database, the store), or raise --latency-budget.',
     severity: r?.severity ?? 'major',
     confidence: 'confirmed',
     evidence: b.requestId ? [b.requestId] : [],
@@ -245,7 +243,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       });
     }
     await testInfo.attach(CHECK_ATTACHMENT, { body: JSON.stringify(body), contentType: 'application/json' });
-    run.check.checkId = undefined;
+    Object.assign(run.check, { checkId: undefined, teardown: false, blockedBy: undefined });
     if (breach && testInfo.status === testInfo.expectedStatus && !run.check.blockedBy) {
       throw new Error(`latency: ${describeBreach(breach)}`);
     }

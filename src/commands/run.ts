@@ -50,10 +50,20 @@ export function registerRunCommand(program: Command): void {
     .option('--grep <regex>', 'only checks whose title or tag matches')
     .option('--read-only', 'only checks that create nothing on the target (combines with --grep)')
     .option('--workers <n>', 'parallel workers (default 2)')
-    .option('--reporter <names>', `what to print on stdout besides the files: ${REPORTERS.join(', ')}`, 'line')
+    .option(
+      '--reporter <names>',
+      `what to print on stdout besides the files: ${REPORTERS.join(', ')}`,
+      'line',
+    )
     .option('--json', 'print the run summary as JSON on stdout (same as --reporter line,json)')
-    .option('--latency-budget <ms>', 'metadata calls and the first byte of data calls must answer within this (default 10000)')
-    .option('--large <size>', 'also upload, download and verify one big image of this size (e.g. 4GiB), streamed');
+    .option(
+      '--latency-budget <ms>',
+      'metadata calls and the first byte of data calls must answer within this (default 10000)',
+    )
+    .option(
+      '--large <size>',
+      'also upload, download and verify one big image of this size (e.g. 4GiB), streamed',
+    );
   withConfigFlags(cmd as unknown as AnyCommand);
   helpFooter(cmd as unknown as AnyCommand, [
     'glance-harness run                                  # the embedded reference, when nothing is configured',

@@ -15,7 +15,10 @@ export const log = (line: string): void => {
 };
 
 /** Colour as Playwright decides it: FORCE_COLOR wins, then NO_COLOR, then whether stderr is a terminal. */
-export function useColor(env: NodeJS.ProcessEnv = process.env, isTTY = Boolean(process.stderr.isTTY)): boolean {
+export function useColor(
+  env: NodeJS.ProcessEnv = process.env,
+  isTTY = Boolean(process.stderr.isTTY),
+): boolean {
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return isTTY;
@@ -91,6 +94,9 @@ Exit codes:
 
 /** Adds examples and the exit codes to a command's help. */
 export function helpFooter<C extends AnyCommand>(cmd: C, examples: readonly string[]): C {
-  cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n${EXIT_CODES_HELP}\n`);
+  cmd.addHelpText(
+    'after',
+    `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n${EXIT_CODES_HELP}\n`,
+  );
   return cmd;
 }

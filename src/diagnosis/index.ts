@@ -30,8 +30,8 @@ import tlsWrongScheme from './rules/tls-wrong-scheme.js';
 import tokenExpiredMidUpload from './rules/token-expired-mid-upload.js';
 import type { Cause, Evidence, Facts, Rule } from './types.js';
 
-export { describeHop, evidenceOf, originOf, serviceOf } from './origin.js';
 export { type LinkProbe, linkProbe, needsLink } from './links.js';
+export { describeHop, evidenceOf, originOf, serviceOf } from './origin.js';
 export type { CatalogFact, Cause, DbFacts, Evidence, Facts, Link, Origin, Rule, Severity } from './types.js';
 
 /** Every rule, in the order they are tried. */

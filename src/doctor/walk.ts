@@ -15,6 +15,7 @@ import {
   diagnose,
   evidenceOf,
   type Facts,
+  originOf,
   ruleById,
 } from '../diagnosis/index.js';
 import { HarnessError } from '../errors.js';
@@ -205,6 +206,7 @@ class Walk {
       this.push({ name, ok: true, status: 'ok', tried, evidence: outcome.evidence });
       return true;
     }
+    const upstream = outcome.exchange ? await this.checkUpstream(outcome.exchange) : undefined;
     const cause = outcome.cause ?? (outcome.exchange ? this.diagnose(outcome.exchange) : undefined);
     this.brokenAt = name;
     this.push({
@@ -212,7 +214,7 @@ class Walk {
       ok: false,
       status: 'failed',
       tried,
-      evidence: outcome.evidence,
+      evidence: upstream ? `${outcome.evidence}; ${upstream}` : outcome.evidence,
       ...(cause ? { cause } : {}),
     });
     this.unreachable = !cause && outcome.exchange?.status === null;
@@ -220,6 +222,21 @@ class Walk {
   }
 
   private unreachable = false;
+
+  /**
+   * When a proxy answered for Glance with its own 5xx page, connects to glance-api's own port (bind_host
+   * and bind_port of the linted glance-api.conf): a refusal shows the proxy's upstream is down.
+   */
+  private async checkUpstream(x: Exchange): Promise<string | undefined> {
+    const bind = this.configFacts?.bind;
+    if (!bind || this.facts.glanceRefused !== undefined) return undefined;
+    if (x.status === null || x.status < 500 || originOf(x, this.facts) !== 'proxy') return undefined;
+    const host = bind.host === '0.0.0.0' ? '127.0.0.1' : bind.host === '::' ? '::1' : bind.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${bind.port}/`;
+    const r = await tcpProbe(url);
+    if (r.ok || r.code === 'ECONNREFUSED') this.facts.glanceRefused = !r.ok;
+    return `glance-api's own port (bind_host/bind_port of glance-api.conf): ${r.evidence}`;
+  }
 
   private diagnose(x: Exchange): Cause | undefined {
     const all = this.recorder.recent();
@@ -329,6 +346,7 @@ class Walk {
             ((r?.body as { versions?: Array<{ id: string }> })?.versions ?? []).map((v) => v.id),
           );
         const facts: CatalogFact[] = [];
+        const answers = new Map<CatalogFact, string>();
         let reference: string | undefined;
         let bad: Exchange | undefined;
         for (const ep of [
@@ -349,14 +367,15 @@ class Walk {
             sameGlance: seen === reference,
           };
           facts.push(fact);
-          if ((!fact.reachable || !fact.sameGlance) && !bad)
-            bad = res instanceof TransportError ? res.exchange : answered?.exchange;
+          const x = res instanceof TransportError ? res.exchange : answered?.exchange;
+          if (!fact.reachable) answers.set(fact, x ? answerOf(x) : 'no 300');
+          if ((!fact.reachable || !fact.sameGlance) && !bad) bad = x;
         }
         this.facts.catalog = facts;
         const summary = facts
           .map(
             (f) =>
-              `${f.interface} ${f.url}${f.reachable ? (f.sameGlance ? '' : ' (other versions)') : ' (no 300)'}`,
+              `${f.interface} ${f.url}${f.reachable ? (f.sameGlance ? '' : ' (other versions)') : ` (${answers.get(f)})`}`,
           )
           .join(', ');
         if (bad || facts.some((f) => !f.reachable || !f.sameGlance))
@@ -547,6 +566,12 @@ export function describeExchange(x: Exchange): string {
     : '';
   const shape = x.status !== null ? `, ${x.bodyShape}` : '';
   return `${x.method} ${x.path} → ${what} in ${x.timings.totalMs} ms${rid}${server}${shape}${text}`;
+}
+
+/** What GET / on an endpoint answered instead of 300: "502, no request id, Server nginx/1.22.1, nginx-error-page". */
+function answerOf(x: Exchange): string {
+  if (x.status === null) return `no answer: ${x.error?.code ?? 'unknown'}`;
+  return `${x.status}${x.requestId ? `, ${x.requestId}` : ', no request id'}${x.server ? `, Server ${x.server}` : ''}, ${x.bodyShape}`;
 }
 
 /** An exchange for a failure below HTTP (TCP, TLS), so the same rules judge it. */

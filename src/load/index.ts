@@ -11,6 +11,7 @@ import { totals, writeSummary } from '../report/summary.js';
 import { cleanupImages } from '../run/cleanup.js';
 import { newRunId } from '../run/naming.js';
 import { ROOT, TOOL_VERSION } from '../run/run.js';
+import { startRunService } from '../run/service.js';
 import { connect, probe, type Target } from '../target.js';
 import { SCENARIO_METRICS, type ScenarioName } from './contract.js';
 import type { K6Binary } from './k6.js';
@@ -25,7 +26,6 @@ import {
   throughputSvg,
 } from './results.js';
 import { type Segment, segmentArgs } from './segment.js';
-import { startRunService } from '../run/service.js';
 
 export const SCENARIOS_DIR = join(ROOT, 'scenarios');
 

@@ -3,10 +3,12 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 
-/** The k6 release the project pins: the newest the Go module proxy serves that builds with this Go. */
-export const K6_MODULE = 'go.k6.io/k6';
-export const K6_VERSION = 'v1.8.1';
-export const K6_INSTALL_COMMAND = `go install ${K6_MODULE}@${K6_VERSION}`;
+/**
+ * k6 is the operator's own engine: AGPL-3.0, a separate program, none of its code in this project.
+ * The harness never fetches or builds it; it finds the one the operator installed.
+ */
+export const K6_HOW_TO_GET =
+  "install a k6 release from Grafana's own k6 releases (grafana/k6 on GitHub), then put it on PATH or set K6_BIN";
 /** `.ts`/`.js` scenarios with top-level await and k6/experimental/fs need at least this. */
 const MIN_MAJOR_MINOR: readonly [number, number] = [0, 57];
 
@@ -75,16 +77,12 @@ export function findK6(env: NodeJS.ProcessEnv, homeDir: string): K6Binary {
     }
     const [maj, min] = version.slice(1).split('.').map(Number) as [number, number];
     if (maj < MIN_MAJOR_MINOR[0] || (maj === MIN_MAJOR_MINOR[0] && min < MIN_MAJOR_MINOR[1])) {
-      throw new ConfigError(
-        `k6 ${version} at ${c.path} is too old (need v0.57 or later); install: ${K6_INSTALL_COMMAND}`,
-      );
+      throw new ConfigError(`k6 ${version} at ${c.path} is too old (need v0.57 or later); ${K6_HOW_TO_GET}`);
     }
     return { path: c.path, version, source: c.source };
   }
   const where = env.K6_BIN
     ? `K6_BIN=${env.K6_BIN} is not an executable file`
     : 'k6 is not on PATH, K6_BIN is unset and it is not in the Go bin directory';
-  throw new ConfigError(
-    `${where}. Install it with: ${K6_INSTALL_COMMAND} (or scripts/install-k6.sh), or set K6_BIN`,
-  );
+  throw new ConfigError(`${where}: ${K6_HOW_TO_GET}`);
 }

@@ -15,8 +15,23 @@ export type FaultName =
   | 'swift-unmounted'
   | 'proxy-body-limit';
 
+/** One fault mode: what it emulates, what a client sees, and how the deployment around Glance changes. */
+export interface Fault {
+  name: FaultName;
+  description: string;
+  /**
+   * Clients reach Glance through the front proxy: the catalog's image endpoints name the proxy
+   * while this fault is on (on a real deployment the proxy is the catalog's endpoint).
+   */
+  viaProxy?: true;
+  /** Ports that stop listening (connections refused) while the fault is on. */
+  stops?: ReadonlyArray<'glance' | 'keystone'>;
+  /** On a real deployment glance-api was reconfigured and restarted: its token cache is lost. */
+  restartsGlance?: true;
+}
+
 /** Every fault, in a stable order, with what it emulates and what a client sees. */
-export const FAULTS: ReadonlyArray<{ name: FaultName; description: string }> = Object.freeze([
+export const FAULTS: ReadonlyArray<Readonly<Fault>> = Object.freeze([
   {
     name: 'db-not-synced',
     description:
@@ -36,21 +51,27 @@ export const FAULTS: ReadonlyArray<{ name: FaultName; description: string }> = O
     name: 'keystone-service-password-wrong',
     description:
       'Wrong [keystone_authtoken] password (delay_auth_decision = true): tokens not yet cached get 401 after about 0.5 s.',
+    restartsGlance: true,
   },
   {
     name: 'keystone-down',
     description:
       'Keystone stopped: its port refuses connections; Glance answers 401 after about 3.5 s for tokens it has not cached, 200 for cached ones.',
+    stops: ['keystone'],
   },
   {
     name: 'keystone-down-no-delay-auth',
     description:
       'Keystone unreachable with delay_auth_decision = false: Glance answers 503 "The Keystone service is temporarily unavailable." at once.',
+    stops: ['keystone'],
+    restartsGlance: true,
   },
   {
     name: 'glance-down-behind-proxy',
     description:
       'glance-api stopped: its port refuses connections; the front proxy answers 502 with the nginx page.',
+    viaProxy: true,
+    stops: ['glance'],
   },
   {
     name: 'store-unwritable',
@@ -81,11 +102,19 @@ export const FAULTS: ReadonlyArray<{ name: FaultName; description: string }> = O
     name: 'proxy-body-limit',
     description:
       'Front proxy with a 1 MiB client_max_body_size: larger requests get the nginx 413 page before reaching Glance.',
+    viaProxy: true,
   },
 ]);
 
 /** Names of every fault, for validating user input. */
 export const FAULT_NAMES: ReadonlySet<string> = new Set(FAULTS.map((f) => f.name));
+
+const BY_NAME: ReadonlyMap<FaultName, Readonly<Fault>> = new Map(FAULTS.map((f) => [f.name, f]));
+
+/** The record of a fault (none for null). */
+export function faultRecord(name: FaultName | null): Readonly<Fault> | undefined {
+  return name === null ? undefined : BY_NAME.get(name);
+}
 
 /** Delays the timing-bound faults reproduce, in milliseconds. */
 export interface FaultDelays {
@@ -108,7 +137,6 @@ export const CAPTURED_DELAYS: Readonly<FaultDelays> = Object.freeze({
 });
 
 /** Faults that, on a real deployment, mean glance-api was reconfigured and restarted (its token cache is lost). */
-export const RESTARTS_GLANCE: ReadonlySet<FaultName> = new Set<FaultName>([
-  'keystone-service-password-wrong',
-  'keystone-down-no-delay-auth',
-]);
+export const RESTARTS_GLANCE: ReadonlySet<FaultName> = new Set(
+  FAULTS.filter((f) => f.restartsGlance).map((f) => f.name),
+);

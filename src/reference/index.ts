@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { DataStore } from './data-store.js';
-import { CAPTURED_DELAYS, FAULT_NAMES, type FaultDelays, type FaultName, RESTARTS_GLANCE } from './faults.js';
+import { CAPTURED_DELAYS, FAULT_NAMES, type FaultDelays, type FaultName, faultRecord } from './faults.js';
 import { GlanceServer } from './glance-server.js';
 import { Keystone } from './keystone.js';
 import { Listener } from './listener.js';
@@ -18,7 +18,7 @@ import { FrontProxy } from './proxy.js';
 import { Registry } from './registry.js';
 import { loadSchemas } from './schemas.js';
 
-export { CAPTURED_DELAYS, FAULTS, type FaultDelays, type FaultName } from './faults.js';
+export { CAPTURED_DELAYS, FAULTS, type Fault, type FaultDelays, type FaultName } from './faults.js';
 
 export interface ReferenceOptions {
   /** Loopback address to bind (default 127.0.0.1). */
@@ -134,7 +134,8 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
   }
   keystoneBase = `http://${hostPort(host, listeners.keystone.port)}`;
   const glanceUrl = `http://${hostPort(host, listeners.glance.port)}`;
-  keystone.setUrls(keystoneBase, glanceUrl);
+  const proxyUrl = `http://${hostPort(host, listeners.proxy.port)}`;
+  keystone.setUrls(keystoneBase, () => (faultRecord(current)?.viaProxy ? proxyUrl : glanceUrl));
   proxy.setUpstream(host, listeners.glance.port);
 
   let closing = false;
@@ -144,15 +145,18 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
     const previous = current;
     current = next;
     if (closing) return;
-    if ((previous && RESTARTS_GLANCE.has(previous)) || (next && RESTARTS_GLANCE.has(next)))
-      glance.clearTokenCache();
-    if (next === 'glance-down-behind-proxy') {
+    const was = faultRecord(previous);
+    const now = faultRecord(next);
+    if (was?.restartsGlance || now?.restartsGlance) glance.clearTokenCache();
+    const stops = now?.stops ?? [];
+    if (stops.includes('glance')) {
       listeners.glance.stop();
+      // A stopped glance-api comes back with an empty token cache.
       glance.clearTokenCache();
     } else {
       listeners.glance.resume(relisten('glance'));
     }
-    if (next === 'keystone-down' || next === 'keystone-down-no-delay-auth') listeners.keystone.stop();
+    if (stops.includes('keystone')) listeners.keystone.stop();
     else listeners.keystone.resume(relisten('keystone'));
     if (previous === 'db-hung' && next !== 'db-hung') glance.releaseDatabase();
     log(`fault ${previous ?? 'none'} -> ${next ?? 'none'}`);
@@ -163,7 +167,7 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
   return {
     glanceUrl,
     keystoneUrl: `${keystoneBase}/v3`,
-    proxyUrl: `http://${hostPort(host, listeners.proxy.port)}`,
+    proxyUrl,
     users: keystone.users.map((u) => ({
       name: u.name,
       password: u.password,

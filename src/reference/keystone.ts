@@ -110,7 +110,7 @@ export class Keystone {
   private readonly appCreds = new Map<string, AppCredential>();
   private readonly ttlMs: number;
   private baseUrl = '';
-  private glanceUrl = '';
+  private imageUrl: () => string = () => '';
   private readonly endpointIds = Array.from({ length: 6 }, hexId);
   private readonly serviceIds = { identity: hexId(), image: hexId() };
 
@@ -146,10 +146,13 @@ export class Keystone {
     ];
   }
 
-  /** Tells Keystone where it and Glance listen (for links and the catalog). */
-  setUrls(keystoneBase: string, glanceUrl: string): void {
+  /**
+   * Tells Keystone where it listens (for links) and where the catalog's image endpoints point: asked
+   * at each catalog, since a fault that puts clients behind the front proxy changes it.
+   */
+  setUrls(keystoneBase: string, imageUrl: () => string): void {
     this.baseUrl = keystoneBase;
-    this.glanceUrl = glanceUrl;
+    this.imageUrl = imageUrl;
   }
 
   /** The token's record when it exists and has not expired. */
@@ -170,6 +173,7 @@ export class Keystone {
       region: 'RegionOne',
     });
     const identityUrl = `${this.baseUrl}/v3/`;
+    const imageUrl = this.imageUrl();
     return [
       {
         endpoints: [
@@ -182,11 +186,7 @@ export class Keystone {
         name: 'keystone',
       },
       {
-        endpoints: [
-          ep(3, 'public', this.glanceUrl),
-          ep(4, 'admin', this.glanceUrl),
-          ep(5, 'internal', this.glanceUrl),
-        ],
+        endpoints: [ep(3, 'public', imageUrl), ep(4, 'admin', imageUrl), ep(5, 'internal', imageUrl)],
         id: this.serviceIds.image,
         type: 'image',
         name: 'glance',

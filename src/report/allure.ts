@@ -155,7 +155,7 @@ export function causeMessage(cause: Pick<CheckCause, 'id' | 'title'>): string {
   return `${cause.id}: ${cause.title}`;
 }
 
-const REQUEST_ID = /\breq-[0-9a-f][0-9a-f-]*…?/gi;
+const REQUEST_ID = /\breq-[0-9a-f]{4}[0-9a-f-]*…?/gi;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const RUN_ID = /\b\d{8}-\d{6}-[0-9a-f]{4}\b/g;
 const DURATION = /\b\d+(?:\.\d+)? ?(ms|s)\b/g;

@@ -34,9 +34,10 @@ export function recapLines(s: Summary, opts: { color: boolean }): string[] {
   const out: string[] = [];
   const groups = groupByCause(s.checks);
   if (s.checks.length === 0 && s.outcome !== 'ok') {
-    out.push(`${c.red(c.bold(s.outcome))}: ${safeText(s.message ?? '')}`);
+    const named = s.cause ? ` (cause ${c.bold(s.cause.id)})` : '';
+    out.push(`${c.red(c.bold(s.outcome))}: ${safeText(s.message ?? '')}${named}`);
     if (s.cause) {
-      out.push(`  cause ${c.bold(s.cause.id)}: ${s.cause.title}`, `  fix: ${s.cause.fix}`);
+      out.push(`  ${s.cause.title}`, `  fix: ${s.cause.fix}`);
       if (s.cause.evidence.length > 0) out.push(`  request ids: ${s.cause.evidence.join(' ')}`);
     }
   }

@@ -12,7 +12,12 @@ import type { Severity } from '../diagnosis/types.js';
  */
 export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'blocked';
 
-export const CHECK_STATUSES: readonly CheckStatus[] = Object.freeze(['passed', 'failed', 'skipped', 'blocked']);
+export const CHECK_STATUSES: readonly CheckStatus[] = Object.freeze([
+  'passed',
+  'failed',
+  'skipped',
+  'blocked',
+]);
 
 /** How sure the harness is of a cause: confirmed by facts or a probe, or likely from the evidence. */
 export type CauseConfidence = 'confirmed' | 'likely';

@@ -6,8 +6,8 @@
  * turn. A healthy link never gets blocked: the probe must show the same cause again.
  */
 import { diagnoseExchange, type Facts, ruleById } from '../diagnosis/index.js';
-import type { Link } from '../diagnosis/types.js';
 import { linkProbe } from '../diagnosis/links.js';
+import type { Link } from '../diagnosis/types.js';
 import type { GlanceClient } from '../glance/index.js';
 import { TransportError } from '../http/client.js';
 import type { Exchange } from '../http/evidence.js';

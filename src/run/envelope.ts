@@ -10,7 +10,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { diagnoseExchanges } from '../diagnosis/index.js';
 import { AuthError, ConfigError, describeError, ExitCode, HarnessError } from '../errors.js';
 import { EvidenceRecorder } from '../http/evidence.js';
-import { writeAllureResults } from '../report/allure.js';
+import { allureHistoryDir, reportNameFor, writeAllureResults } from '../report/allure.js';
 import { githubAnnotations, shouldAnnotate } from '../report/github.js';
 import { junitXml } from '../report/junit.js';
 import { recapLines } from '../report/recap.js';
@@ -113,7 +113,10 @@ export class RunEnvelope {
     this.info = targetInfo(opts.config, opts.targetKind);
     // Every exchange of the CLI process (login, probe, sweep) is evidence of the run too.
     this.recorder.subscribe((x) =>
-      appendFileSync(join(this.runDir, 'evidence', 'cli.ndjson'), `${JSON.stringify({ checkId: null, ...x })}\n`),
+      appendFileSync(
+        join(this.runDir, 'evidence', 'cli.ndjson'),
+        `${JSON.stringify({ checkId: null, ...x })}\n`,
+      ),
     );
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
@@ -247,7 +250,10 @@ export class RunEnvelope {
     };
     writeFileSync(summary.reports.junit!, junitXml(summary));
     writeAllureResults(summary.reports.allureResults!, summary, {
-      reportName: `glance-harness — ${summary.target.endpoint ?? summary.target.authUrl ?? 'no target'}`,
+      reportName: reportNameFor(summary),
+      runDir: this.runDir,
+      historyDir: allureHistoryDir(this.reportsDir, summary.selection),
+      env: process.env,
     });
     const summaryPath = writeSummary(this.reportsDir, this.runDir, summary);
     for (const line of recapLines(summary, { color: this.opts.color })) this.opts.log(line);
@@ -256,7 +262,8 @@ export class RunEnvelope {
     };
     if (this.opts.reporters.includes('json')) stdout(JSON.stringify(summary, null, 2));
     if (this.opts.reporters.includes('junit')) stdout(junitXml(summary));
-    if (shouldAnnotate(process.env, this.opts.reporters)) for (const l of githubAnnotations(summary)) stdout(l);
+    if (shouldAnnotate(process.env, this.opts.reporters))
+      for (const l of githubAnnotations(summary)) stdout(l);
     return { exitCode: summary.exitCode, summary, summaryPath };
   }
 

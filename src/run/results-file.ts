@@ -25,6 +25,8 @@ function lines(file: string): unknown[] {
 /** The run's check results (undefined when the runner never started) and its runner errors. */
 export function readResults(runDir: string): { checks?: CheckResult[]; runnerErrors: string[] } {
   const file = join(runDir, RESULTS_FILE);
-  const errors = lines(join(runDir, RUNNER_ERRORS_FILE)).map((e) => String((e as { message?: unknown }).message));
+  const errors = lines(join(runDir, RUNNER_ERRORS_FILE)).map((e) =>
+    String((e as { message?: unknown }).message),
+  );
   return { ...(existsSync(file) ? { checks: lines(file) as CheckResult[] } : {}), runnerErrors: errors };
 }

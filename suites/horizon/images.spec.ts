@@ -32,7 +32,11 @@ async function findByName(glance: GlanceClient, name: string, timeoutMs: number)
 }
 
 /** The browser's preflight, replayed from here: names horizon.cors-missing when Glance does not allow the dashboard. */
-async function corsCause(target: WorkerTarget, uploadUrl: string, origin: string): Promise<string | undefined> {
+async function corsCause(
+  target: WorkerTarget,
+  uploadUrl: string,
+  origin: string,
+): Promise<string | undefined> {
   const preflight = await target.http.request({
     method: 'OPTIONS',
     url: uploadUrl,

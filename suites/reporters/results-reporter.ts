@@ -6,9 +6,9 @@ import { join, relative, sep } from 'node:path';
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { createColors } from 'picocolors';
 import { safeText } from '../../src/report/recap.js';
-import type { CheckAttachment, CheckResult, CheckStatus } from '../../src/report/results.js';
+import type { CheckAttachment, CheckCause, CheckResult, CheckStatus } from '../../src/report/results.js';
 import { RESULTS_FILE, RUNNER_ERRORS_FILE } from '../../src/run/results-file.js';
-import { runContext } from '../context.js';
+import { BLOCKED_ANNOTATION, runContext } from '../context.js';
 import { CHECK_ATTACHMENT, type CheckAttachmentBody } from '../fixtures.js';
 
 const SUITES_DIR = join(import.meta.dirname, '..');
@@ -64,7 +64,9 @@ export default class ResultsReporter implements Reporter {
     const annotations = [...test.annotations, ...(result.annotations ?? [])];
     const id = annotations.find((a) => a.type === 'id')?.description ?? test.title;
     const file = relative(SUITES_DIR, test.location.file);
-    const status: CheckStatus = body?.blocked
+    const blockedNote = annotations.find((a) => a.type === BLOCKED_ANNOTATION)?.description;
+    const blocked = body?.blocked ?? (blockedNote ? (JSON.parse(blockedNote) as CheckCause) : undefined);
+    const status: CheckStatus = blocked
       ? 'blocked'
       : result.status === 'passed'
         ? 'passed'
@@ -73,13 +75,13 @@ export default class ResultsReporter implements Reporter {
           : 'failed';
     const skipReason =
       status === 'blocked'
-        ? `blocked by ${body?.blocked?.id}: ${body?.blocked?.title}`
+        ? `blocked by ${blocked?.id}: ${blocked?.title}`
         : status === 'skipped'
           ? result.status === 'interrupted'
             ? 'not run: the run was interrupted'
             : (annotations.find((a) => a.type === 'skip')?.description ?? 'skipped without a reason')
           : undefined;
-    const cause = status === 'blocked' ? body?.blocked : status === 'failed' ? body?.cause : undefined;
+    const cause = status === 'blocked' ? blocked : status === 'failed' ? body?.cause : undefined;
     const error = status === 'failed' ? errorText(result) : undefined;
     return {
       id,
@@ -123,13 +125,17 @@ export default class ResultsReporter implements Reporter {
     const title = safeText(r.title);
     const lines: string[] = [];
     if (r.status === 'passed') lines.push(`${at} ${c.green('PASS')} ${r.id}  ${title} ${c.dim(ms)}`);
-    else if (r.status === 'skipped') lines.push(`${at} ${c.yellow('SKIP')} ${r.id}: ${safeText(r.skipReason ?? '')}`);
+    else if (r.status === 'skipped')
+      lines.push(`${at} ${c.yellow('SKIP')} ${r.id}: ${safeText(r.skipReason ?? '')}`);
     else if (r.status === 'blocked') lines.push(`${at} ${c.magenta('BLOCKED')} ${r.id} by ${r.cause?.id}`);
     else {
-      lines.push(`${at} ${c.red('FAIL')} ${r.id}  ${title} ${ms}${r.cause ? `  cause ${c.bold(r.cause.id)}` : ''}`);
+      lines.push(
+        `${at} ${c.red('FAIL')} ${r.id}  ${title} ${ms}${r.cause ? `  cause ${c.bold(r.cause.id)}` : ''}`,
+      );
       const why = safeText(r.error ?? 'failed').split('\n');
       for (const l of why.slice(0, FAILURE_LINES)) lines.push(`         ${l.trim()}`);
-      if (why.length > FAILURE_LINES) lines.push(`         … ${why.length - FAILURE_LINES} more lines in the reports`);
+      if (why.length > FAILURE_LINES)
+        lines.push(`         … ${why.length - FAILURE_LINES} more lines in the reports`);
     }
     process.stderr.write(`${lines.join('\n')}\n`);
   }

@@ -12,9 +12,11 @@ export function firstDoctorFailure(r: CliResult): string | undefined {
   return r.stdout.split('\n').find((l) => l.startsWith('✘'));
 }
 
-/** run's first failing line: a FAIL check line, or the line saying why no check could run. */
+/** run's first failing line: a FAIL check line (`[n/N t] FAIL …`), or the line saying why no check could run. */
 export function firstRunFailure(r: CliResult): string | undefined {
-  return `${r.stdout}\n${r.stderr}`.split('\n').find((l) => /^\s*FAIL |^unreachable: |^error: /.test(l));
+  return r.out
+    .split('\n')
+    .find((l) => /^(?:\[\d+\/\d+ [\d.]+s\] )?FAIL |^(?:unreachable|auth-refused): |^error: /.test(l));
 }
 
 /** The line names the cause as doctor prints it: `cause <id>:` or `cause <id> (confirmed):`. */

@@ -27,12 +27,14 @@ function config(extra: Record<string, string> = {}) {
   return resolveConfig({ flags: {}, env: { ...referenceEnv(ref), ...extra }, cwd: work, homeDir: work });
 }
 
-function glanceConf(dbUrl: string, storeDir: string): string {
+function glanceConf(dbUrl: string, storeDir: string, bindPort = '9292'): string {
   const file = join(work, `glance-api-${Math.random().toString(16).slice(2)}.conf`);
   writeFileSync(
     file,
     [
       '[DEFAULT]',
+      'bind_host = 127.0.0.1',
+      `bind_port = ${bindPort}`,
       'enabled_backends = fs:file',
       '[database]',
       `connection = ${dbUrl}`,
@@ -133,6 +135,38 @@ describe('glance-harness doctor on the reference', () => {
     assert.equal(report.cause, undefined);
     assert.equal(report.brokenAt, 'tcp:glance');
     assert.match(report.steps[0]!.evidence, /ECONNREFUSED/);
+  });
+
+  it('names proxy.upstream-down, not endpoint.mismatch, when glance-api is down behind the proxy the catalog names', async () => {
+    ref.setFault('glance-down-behind-proxy');
+    try {
+      const report = await runDoctor({ config: config(), readOnly: true });
+      assert.equal(report.brokenAt, 'catalog', report.steps.map(stepLine).join('\n'));
+      assert.equal(report.cause?.id, 'proxy.upstream-down');
+      assert.equal(report.exitCode, 1);
+      const catalog = report.steps.find((s) => s.name === 'catalog')!;
+      assert.ok(catalog.evidence.includes(ref.proxyUrl), catalog.evidence);
+      assert.match(catalog.evidence, /\(502, no request id, Server nginx\/1\.22\.1, nginx-error-page\)/);
+      assert.match(report.cause?.hop ?? '', /^proxy in front of Glance/);
+
+      const conf = glanceConf(
+        'mysql+pymysql://glance:pw@127.0.0.1/glance',
+        work,
+        new URL(ref.glanceUrl).port,
+      );
+      const confirmed = await runDoctor({
+        config: config(),
+        readOnly: true,
+        glanceConf: conf,
+        lintHost: { passwd: '/nonexistent', group: '/nonexistent', fstab: '/nonexistent', user: 'glance' },
+      });
+      assert.equal(confirmed.cause?.id, 'proxy.upstream-down');
+      assert.equal(confirmed.cause?.confirmed, true);
+      const step = confirmed.steps.find((s) => s.name === 'catalog')!;
+      assert.match(step.evidence, /glance-api's own port .*: 127\.0\.0\.1:\d+: ECONNREFUSED/);
+    } finally {
+      ref.setFault(null);
+    }
   });
 
   it('confirms db.not-synced with the injected DB provider and lints the config, never printing the DB password', async () => {

@@ -12,21 +12,24 @@ import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
 const work = mkdtempSync(join(tmpdir(), 'gh-diag-ref-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** The cause each fault must produce, and whether clients reach Glance through the front proxy. */
-const EXPECTED: Record<FaultName, { id: string; via: 'glance' | 'proxy'; args?: string[] }> = {
-  'db-not-synced': { id: 'db.not-synced', via: 'glance' },
-  'db-down': { id: 'db.unreachable', via: 'glance' },
-  'db-hung': { id: 'db.hung', via: 'glance', args: ['--timeout', '3'] },
-  'keystone-service-password-wrong': { id: 'keystone.service-credentials', via: 'glance' },
-  'keystone-down': { id: 'keystone.unreachable', via: 'glance' },
-  'keystone-down-no-delay-auth': { id: 'keystone.unreachable', via: 'glance' },
-  'glance-down-behind-proxy': { id: 'proxy.upstream-down', via: 'proxy' },
-  'store-unwritable': { id: 'store.unwritable', via: 'glance' },
-  'store-removed': { id: 'store.missing', via: 'glance' },
-  'store-full': { id: 'store.full', via: 'glance' },
-  'store-mount-lost': { id: 'store.data-lost', via: 'glance' },
-  'swift-unmounted': { id: 'swift.unavailable', via: 'glance' },
-  'proxy-body-limit': { id: 'proxy.body-limit', via: 'proxy' },
+/**
+ * The cause each fault must produce. Clients find Glance in the catalog, as users do: a fault that
+ * puts the front proxy on the path (viaProxy) makes the catalog name it.
+ */
+const EXPECTED: Record<FaultName, { id: string; args?: string[] }> = {
+  'db-not-synced': { id: 'db.not-synced' },
+  'db-down': { id: 'db.unreachable' },
+  'db-hung': { id: 'db.hung', args: ['--timeout', '3'] },
+  'keystone-service-password-wrong': { id: 'keystone.service-credentials' },
+  'keystone-down': { id: 'keystone.unreachable' },
+  'keystone-down-no-delay-auth': { id: 'keystone.unreachable' },
+  'glance-down-behind-proxy': { id: 'proxy.upstream-down' },
+  'store-unwritable': { id: 'store.unwritable' },
+  'store-removed': { id: 'store.missing' },
+  'store-full': { id: 'store.full' },
+  'store-mount-lost': { id: 'store.data-lost' },
+  'swift-unmounted': { id: 'swift.unavailable' },
+  'proxy-body-limit': { id: 'proxy.body-limit' },
 };
 
 // Shrunk from the captured 31 s, still above the 10 s the swift rule reads as a store timeout.
@@ -49,7 +52,7 @@ describe('reference faults: doctor and run name the cause', { concurrency: 3 }, 
       const dir = mkdtempSync(join(work, `${name}-`));
       try {
         const e = env(ref, dir);
-        const target = [...(want.via === 'proxy' ? ['--endpoint', ref.proxyUrl] : []), ...(want.args ?? [])];
+        const target = want.args ?? [];
         const [doctor, run] = await Promise.all([
           cli(['doctor', ...target], e, dir),
           cli(['run', '--suite', 'health', ...target], e, dir),
@@ -72,6 +75,26 @@ describe('reference faults: doctor and run name the cause', { concurrency: 3 }, 
       }
     });
   }
+
+  it('run with db-not-synced blames an upload to an unknown image on db.not-synced, not store.missing', async () => {
+    const ref = await startReference({ fault: 'db-not-synced', delays: DELAYS });
+    const dir = mkdtempSync(join(work, 'upload-unknown-'));
+    try {
+      const run = await cli(
+        ['run', '--suite', 'negative', '--grep', 'on an unknown image'],
+        env(ref, dir),
+        dir,
+      );
+      const summary = JSON.parse(
+        readFileSync(join(dir, 'reports', 'latest', 'summary.json'), 'utf8'),
+      ) as Summary;
+      const check = summary.checks.find((c) => c.id === 'negative.upload.unknown-id');
+      assert.equal(check?.status, 'failed', run.stdout);
+      assert.equal(check?.cause?.id, 'db.not-synced', run.stdout);
+    } finally {
+      await ref.close();
+    }
+  });
 
   it('doctor and run with swift-unmounted through an Apache-style front name proxy.upstream-invalid', async () => {
     const ref = await startReference({ fault: 'swift-unmounted', delays: DELAYS });

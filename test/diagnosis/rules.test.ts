@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnoseExchange, type Facts, RULES, ruleById } from '../../src/diagnosis/index.js';
+import {
+  diagnoseExchange,
+  diagnoseExchanges,
+  type Facts,
+  RULES,
+  ruleById,
+} from '../../src/diagnosis/index.js';
 import { originOf } from '../../src/diagnosis/origin.js';
 import { apacheProxyErrorPage, nginxPage } from '../../src/reference/proxy.js';
 import {
@@ -312,7 +318,21 @@ describe('store', () => {
     });
     assert.equal(causeOf(x), 'store.unwritable');
   });
-  it('PUT file 500 at once names store.missing; with a lint saying the dir is missing it is confirmed', () => {
+  it('PUT file 500 at once after the image was created (captures 6-10, 8d store removed) names store.missing', () => {
+    const created = fromTranscript('6-10-POST-image.txt');
+    const x = fromTranscript('8d-store-removed-direct-PUT.txt', { url: UPLOAD, totalMs: 40 });
+    assert.equal(diagnoseExchange(x, [created])?.id, 'store.missing');
+    assert.equal(diagnoseExchanges([created, x])?.id, 'store.missing');
+    const confirmed = diagnoseExchange(x, [created], { configFindings: ['store.dir-missing'] });
+    assert.equal(confirmed?.confirmed, true);
+  });
+  it('PUT file 500 at once with nothing showing the database works names db.not-synced, not store.missing', () => {
+    // Glance reads the image row before it opens the store: same generic 500 as capture 4c.
+    const x = fromTranscript('8d-store-removed-direct-PUT.txt', { url: UPLOAD, totalMs: 40 });
+    assert.equal(causeOf(x), 'db.not-synced');
+    assert.equal(diagnoseExchanges([fromTranscript('4c-nosync-POST-images.txt'), x])?.id, 'db.not-synced');
+  });
+  it('PUT file 500 at once names store.missing when DB facts show a synced schema or the lint finds no store dir', () => {
     const x = exchange({
       method: 'PUT',
       url: UPLOAD,
@@ -321,8 +341,15 @@ describe('store', () => {
       body: JSON_500,
       totalMs: 40,
     });
-    assert.equal(causeOf(x), 'store.missing');
-    assert.equal(diagnoseExchange(x, [], { configFindings: ['store.dir-missing'] })?.confirmed, true);
+    const synced = { reachable: true, tables: ['images', 'alembic_version'], findings: [] };
+    assert.equal(causeOf(x, { db: synced }), 'store.missing');
+    const linted = diagnoseExchange(x, [], { configFindings: ['store.dir-missing'] });
+    assert.equal(linted?.id, 'store.missing');
+    assert.equal(linted?.confirmed, true);
+  });
+  it('GET /v2/images/{id} 500 after the database answered in the same check is not db.not-synced', () => {
+    const x = fromTranscript('4b-nosync-GET-images.txt', { url: `http://127.0.0.1:9292/v2/images/${IMG}` });
+    assert.equal(diagnoseExchange(x, [fromTranscript('6-10-POST-image.txt')])?.id, undefined);
   });
   it('PUT file 500 after 31 s names swift.unavailable', () => {
     const x = exchange({
@@ -380,6 +407,27 @@ describe('endpoint and tls', () => {
       { interface: 'internal', url: 'http://127.0.0.1:9393', reachable: false, sameGlance: false },
     ];
     assert.equal(causeOf(x, { catalog }), 'endpoint.mismatch');
+  });
+  it('GET / 502 nginx page on every catalog endpoint (glance-api down behind the proxy) names proxy.upstream-down', () => {
+    const x = exchange({ url: 'http://127.0.0.1:8080/', status: 502, headers: NGINX, body: NGINX_502 });
+    const catalog = ['public', 'admin', 'internal'].map((i) => ({
+      interface: i,
+      url: 'http://127.0.0.1:8080',
+      reachable: false,
+      sameGlance: true,
+    }));
+    assert.equal(causeOf(x, { catalog }), 'proxy.upstream-down');
+    assert.equal(diagnoseExchange(x, [], { catalog, glanceRefused: true })?.confirmed, true);
+  });
+  it('GET / refused on every catalog endpoint names nothing: the catalog agrees, Glance is down', () => {
+    const x = exchange({ url: 'http://127.0.0.1:9292/', status: null, error: { code: 'ECONNREFUSED' } });
+    const catalog = ['public', 'internal'].map((i) => ({
+      interface: i,
+      url: 'http://127.0.0.1:9292',
+      reachable: false,
+      sameGlance: true,
+    }));
+    assert.equal(causeOf(x, { catalog }), undefined);
   });
   it('GET / refused with no catalog facts names nothing (exit 3 territory)', () => {
     assert.equal(

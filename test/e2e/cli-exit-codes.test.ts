@@ -51,7 +51,7 @@ describe('glance-harness exit codes', () => {
     const summary = JSON.parse(readFileSync(join(work, 'reports', 'latest', 'summary.json'), 'utf8'));
     assert.equal(summary.exitCode, 3);
     assert.equal(summary.outcome, 'unreachable');
-    assert.deepEqual(summary.totals, { total: 0, passed: 0, failed: 0, skipped: 0 });
+    assert.deepEqual(summary.totals, { total: 0, passed: 0, failed: 0, skipped: 0, blocked: 0 });
   });
 
   it('exits 3 when Keystone does not answer, naming OS_AUTH_URL, without printing the password', () => {

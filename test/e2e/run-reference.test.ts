@@ -33,7 +33,10 @@ describe('glance-harness run against the embedded reference', () => {
   it('passes the discovery suite with an openrc, writing summary, JUnit, Allure results and evidence without secrets', async () => {
     const r = await cli(['run', '--suite', 'discovery'], adminEnv());
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /^checks: \d+ passed, 0 failed, 0 skipped$/m);
+    assert.match(
+      r.stderr,
+      /^\d+ checks: \d+ passed, 0 failed, 0 blocked, 0 skipped \([\d.]+ s\) — ok, exit 0$/m,
+    );
     const latest = join(work, 'reports', 'latest');
     const summary = JSON.parse(readFileSync(join(latest, 'summary.json'), 'utf8'));
     assert.equal(summary.outcome, 'ok');

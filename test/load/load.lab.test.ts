@@ -23,7 +23,7 @@ function skipReason(): string | false {
   try {
     findK6(process.env, homedir());
   } catch (err) {
-    return `k6 is not installed (${(err as Error).message})`;
+    return `not run: no k6 on this machine (${(err as Error).message})`;
   }
   return false;
 }

@@ -14,7 +14,7 @@ import {
   localVus,
   mapK6Exit,
 } from '../../src/load/index.js';
-import { findK6, K6_INSTALL_COMMAND, parseK6Version } from '../../src/load/k6.js';
+import { findK6, K6_HOW_TO_GET, parseK6Version } from '../../src/load/k6.js';
 import { K6_BASE_BYTES, memoryRefusal, PER_VU_OVERHEAD_BYTES, planMemory } from '../../src/load/memory.js';
 import { operatorManifest } from '../../src/load/operator.js';
 import { parseSegment, segmentArgs } from '../../src/load/segment.js';
@@ -174,17 +174,17 @@ describe('finding k6', () => {
       (e: unknown) =>
         e instanceof ConfigError &&
         e.message.includes('is not an executable file') &&
-        e.message.includes(K6_INSTALL_COMMAND),
+        e.message.includes(K6_HOW_TO_GET),
     );
   });
   it('refuses a k6 older than v0.57', () => {
     const p = fake('k6-old', 'v0.50.0');
     assert.throws(() => findK6({ K6_BIN: p }, work), /too old/);
   });
-  it('nothing found → ConfigError with `go install go.k6.io/k6@v1.8.1`', () => {
+  it('nothing found → ConfigError saying how to get k6 from Grafana', () => {
     assert.throws(
       () => findK6({ PATH: work, GOPATH: join(work, 'gopath') }, join(work, 'home')),
-      (e: unknown) => e instanceof ConfigError && e.message.includes('go install go.k6.io/k6@v1.8.1'),
+      (e: unknown) => e instanceof ConfigError && e.message.includes("Grafana's own k6 releases"),
     );
   });
   it('parses `k6 version` output', () => {

@@ -59,6 +59,40 @@ describe('fault catalogue', () => {
     for (const f of FAULTS) assert.ok(f.description.length > 20, f.name);
   });
 
+  it("a fault behind the front proxy (viaProxy) makes the catalog name the proxy; the others keep Glance's port", async () => {
+    assert.deepEqual(
+      FAULTS.filter((f) => f.viaProxy).map((f) => f.name),
+      ['glance-down-behind-proxy', 'proxy-body-limit'],
+    );
+    const ref = await start();
+    try {
+      const imageUrls = async (): Promise<string[]> => {
+        const res = await call(ref.keystoneUrl, '/auth/catalog', { token: await token(ref, 'admin') });
+        const doc = (await res.json()) as {
+          catalog: Array<{ type: string; endpoints: Array<{ url: string }> }>;
+        };
+        return doc.catalog.find((s) => s.type === 'image')?.endpoints.map((e) => e.url) ?? [];
+      };
+      assert.deepEqual(await imageUrls(), [ref.glanceUrl, ref.glanceUrl, ref.glanceUrl]);
+      for (const f of FAULTS) {
+        ref.setFault(f.name);
+        const urls = await imageUrls().catch(() => undefined);
+        // Faults that stop logins (Keystone down, its database down) leave no catalog to read.
+        if (urls)
+          assert.deepEqual(new Set(urls), new Set([f.viaProxy ? ref.proxyUrl : ref.glanceUrl]), f.name);
+      }
+      ref.setFault('glance-down-behind-proxy');
+      const [url] = await imageUrls();
+      const res = await call(url!, '/v2/images');
+      assert.equal(res.status, 502, 'the catalog endpoint answers the proxy page, not a refusal');
+      assert.equal(await res.text(), NGINX_502);
+      ref.setFault(null);
+      assert.deepEqual(await imageUrls(), [ref.glanceUrl, ref.glanceUrl, ref.glanceUrl]);
+    } finally {
+      await ref.close();
+    }
+  });
+
   it('startReference({ fault }) applies the fault from the first request; unknown names are refused', async () => {
     const ref = await start({ auth: 'none', fault: 'db-down' });
     try {

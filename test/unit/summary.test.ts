@@ -1,94 +1,118 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checksFromPlaywright, type PlaywrightJson, totals } from '../../src/report/summary.js';
+import { recapLines, safeText } from '../../src/report/recap.js';
+import { type CheckCause, type CheckResult, groupByCause, totals } from '../../src/report/results.js';
+import type { Summary } from '../../src/report/summary.js';
 import { isHarnessImage, newRunId, runImageName, runTags } from '../../src/run/naming.js';
 
-const report: PlaywrightJson = {
-  suites: [
-    {
-      title: 'discovery/versions.spec.ts',
-      file: 'discovery/versions.spec.ts',
-      specs: [],
-      suites: [
-        {
-          title: 'discovery: versions',
-          specs: [
-            {
-              title: 'GET / returns 300',
-              file: 'discovery/versions.spec.ts',
-              tags: ['@discovery'],
-              tests: [
-                {
-                  annotations: [{ type: 'id', description: 'discovery.versions.root-300' }],
-                  status: 'expected',
-                  results: [{ status: 'passed', duration: 12.4 }],
-                },
-              ],
-            },
-            {
-              title: 'GET /v2/images/{id} returns 404',
-              file: 'discovery/versions.spec.ts',
-              tests: [
-                {
-                  annotations: [
-                    { type: 'id', description: 'discovery.errors.json-404' },
-                    { type: 'request-ids', description: 'req-a req-b' },
-                  ],
-                  status: 'unexpected',
-                  results: [
-                    {
-                      status: 'failed',
-                      duration: 30,
-                      error: { message: '\u001b[31mExpected 404 from GET /v2/images/x, got 500\u001b[39m' },
-                    },
-                  ],
-                },
-              ],
-            },
-            {
-              title: 'GET /v2/images without a token returns 401',
-              file: 'discovery/versions.spec.ts',
-              tests: [
-                {
-                  annotations: [
-                    { type: 'id', description: 'discovery.auth.token-required' },
-                    { type: 'skip', description: 'auth type none' },
-                  ],
-                  status: 'skipped',
-                  results: [{ status: 'skipped', duration: 0 }],
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  ],
+const cause: CheckCause = {
+  id: 'db.not-synced',
+  title: 'Glance database has no tables',
+  fix: 'Run glance-manage db_sync.',
+  severity: 'critical',
+  confidence: 'confirmed',
+  evidence: ['req-1', 'req-2', 'req-3'],
 };
 
-describe('summary from the Playwright JSON report', () => {
-  const checks = checksFromPlaywright(report);
+const check = (id: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult => ({
+  id,
+  title: id,
+  suite: id.split('.')[0]!,
+  tags: [],
+  status,
+  durationMs: 1,
+  ...extra,
+});
 
-  it('gives one check per test with its permanent id, suite and status', () => {
+const checks: CheckResult[] = [
+  check('images.a', 'passed'),
+  check('images.b', 'failed', { cause, error: 'Expected 201, got 500' }),
+  check('images.c', 'blocked', { cause, skipReason: 'blocked by db.not-synced: …' }),
+  check('images.d', 'blocked', { cause, skipReason: 'blocked by db.not-synced: …' }),
+  check('images.e', 'failed', { error: 'Expected 404, got 200\nmore' }),
+  check('db.f', 'skipped', { skipReason: 'no database access configured' }),
+];
+
+function summary(extra: Partial<Summary> = {}): Summary {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'glance-harness', version: '0.1.0' },
+    runId: 'r',
+    startedAt: '',
+    finishedAt: '',
+    durationMs: 8000,
+    exitCode: 1,
+    outcome: 'failed',
+    target: { kind: 'reference' },
+    selection: { suites: ['images'], readOnly: false },
+    checks,
+    totals: totals(checks),
+    reports: { dir: '/tmp' },
+    cleanup: { deleted: 0, failed: ['Cannot list images for cleanup: GET /v2/images answered 500'] },
+    ...extra,
+  };
+}
+
+describe('check results', () => {
+  it('counts blocked apart from failed and skipped', () => {
+    assert.deepEqual(totals(checks), { total: 6, passed: 1, failed: 2, skipped: 1, blocked: 2 });
+  });
+
+  it('groups failed and blocked checks by cause id, with two request ids', () => {
+    const groups = groupByCause(checks);
+    assert.equal(groups.length, 1);
     assert.deepEqual(
-      checks.map((c) => [c.id, c.status, c.suite]),
-      [
-        ['discovery.versions.root-300', 'passed', 'discovery: versions'],
-        ['discovery.errors.json-404', 'failed', 'discovery: versions'],
-        ['discovery.auth.token-required', 'skipped', 'discovery: versions'],
-      ],
+      groups[0]?.failed.map((c) => c.id),
+      ['images.b'],
     );
+    assert.deepEqual(
+      groups[0]?.blocked.map((c) => c.id),
+      ['images.c', 'images.d'],
+    );
+    assert.deepEqual(groups[0]?.requestIds, ['req-1', 'req-2']);
+  });
+});
+
+describe('recap', () => {
+  const lines = recapLines(summary(), { color: false });
+  const text = lines.join('\n');
+
+  it('names each cause once with its fix, counts and checks, then unnamed failures, cleanup and totals', () => {
+    assert.equal(text.split('Run glance-manage db_sync.').length - 1, 1, 'the fix appears once');
+    assert.match(text, /db\.not-synced \(confirmed\): Glance database has no tables — 1 failed, 2 blocked/);
+    assert.match(text, /blocked: images\.c, images\.d/);
+    assert.match(text, /request ids: req-1 req-2/);
+    assert.match(text, /Failed without a named cause \(1\)\n {2}✖ images\.e: Expected 404, got 200$/m);
+    assert.match(text, /Cleanup problems\n {2}! Cannot list images for cleanup/);
+    assert.equal(lines.at(-1), '6 checks: 1 passed, 2 failed, 2 blocked, 1 skipped (8.0 s) — failed, exit 1');
   });
 
-  it('keeps the failure message without colour codes, request ids, and skip reasons', () => {
-    assert.equal(checks[1]?.error, 'Expected 404 from GET /v2/images/x, got 500');
-    assert.deepEqual(checks[1]?.requestIds, ['req-a', 'req-b']);
-    assert.equal(checks[2]?.skipReason, 'auth type none');
-    assert.equal(checks[0]?.durationMs, 12);
+  it('a run that ended before any check says its outcome, cause and fix', () => {
+    const early = recapLines(
+      summary({
+        checks: [],
+        totals: totals([]),
+        outcome: 'auth-refused',
+        exitCode: 3,
+        message: 'Keystone refused the credentials (HTTP 401) (Request-ID: req-k)',
+        cause: {
+          ...cause,
+          id: 'keystone.user-credentials',
+          title: 'Wrong credentials',
+          fix: 'Check OS_PASSWORD.',
+        },
+      }),
+      { color: false },
+    ).join('\n');
+    assert.match(
+      early,
+      /^auth-refused: Keystone refused the credentials \(HTTP 401\) \(Request-ID: req-k\) \(cause keystone\.user-credentials\)$/m,
+    );
+    assert.match(early, /\n {2}Wrong credentials\n {2}fix: Check OS_PASSWORD\./);
   });
 
-  it('counts totals', () => {
-    assert.deepEqual(totals(checks), { total: 3, passed: 1, failed: 1, skipped: 1 });
+  it('escapes control characters a server may have sent', () => {
+    assert.equal(safeText('a\u001b]0;pwned\u0007b\u001b[2J'), 'a\\e]0;pwned\\x07b\\e[2J');
   });
 });
 
