@@ -78,7 +78,7 @@ async function best(fault: FaultName | null): Promise<Measure> {
   return pick!;
 }
 
-function describe(m: Measure): string {
+function summarize(m: Measure): string {
   const s = m.summary;
   if (!s) return 'no summary';
   const t = s.totals;
@@ -91,11 +91,11 @@ function describe(m: Measure): string {
 
 const healthy = await best(null);
 const rows: string[][] = [
-  ['healthy', (healthy.ms / 1000).toFixed(1), '1.00', String(healthy.code), describe(healthy)],
+  ['healthy', (healthy.ms / 1000).toFixed(1), '1.00', String(healthy.code), summarize(healthy)],
 ];
 for (const f of faults) {
   const m = await best(f);
-  rows.push([f, (m.ms / 1000).toFixed(1), (m.ms / healthy.ms).toFixed(2), String(m.code), describe(m)]);
+  rows.push([f, (m.ms / 1000).toFixed(1), (m.ms / healthy.ms).toFixed(2), String(m.code), summarize(m)]);
 }
 const head = ['target', 'wall s', 'ratio', 'exit', 'passed/failed/blocked/skipped | causes'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -6,7 +6,7 @@ import type { Selection } from './context.js';
 /** The tag every check that creates nothing on the target carries. */
 export const READ_ONLY_TAG = '@read-only';
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The --grep value as a regular expression, or a usage error (exit 2) saying what is wrong with it. */
 export function grepPattern(grep: string): RegExp {
@@ -23,13 +23,13 @@ export function grepPattern(grep: string): RegExp {
  * user's pattern and, with --read-only, the read-only tag.
  */
 export function playwrightFilter(selection: Selection, suitesDir: string): string[] {
-  const args = selection.suites.map((s) => escape(`${join(suitesDir, s)}/`));
+  const args = selection.suites.map((s) => escapeRegex(`${join(suitesDir, s)}/`));
   const conditions: string[] = [];
   if (selection.grep !== undefined) {
     grepPattern(selection.grep);
     conditions.push(selection.grep);
   }
-  if (selection.readOnly) conditions.push(escape(READ_ONLY_TAG));
+  if (selection.readOnly) conditions.push(escapeRegex(READ_ONLY_TAG));
   if (conditions.length === 1) args.push('--grep', conditions[0]!);
   else if (conditions.length > 1)
     args.push('--grep', conditions.map((c) => `(?=[\\s\\S]*?(?:${c}))`).join(''));
