@@ -102,6 +102,7 @@ function runFacts(ctx: Readonly<RunContext>): Facts {
   return {
     ...(ctx.target.authUrl ? { keystoneUrl: ctx.target.authUrl } : {}),
     ...(ctx.target.authType !== 'none' ? { tokenIssued: true } : {}),
+    latencyBudgetMs: ctx.latencyBudgetMs,
   };
 }
 
@@ -130,15 +131,15 @@ function causeValue(xs: readonly Exchange[], facts: Facts): CheckCause | undefin
   };
 }
 
-/** The latency cause: the check passed or failed, but Glance answered slower than the budget. */
+/** The latency cause: Glance answered, but slower than the run's budget. */
 function latencyCause(b: LatencyBreach): CheckCause {
   const r = ruleById('latency.budget');
+  if (!r) throw new Error('the latency.budget rule is missing from src/diagnosis');
   return {
-    id: 'latency.budget',
-    title: r?.title ?? 'Glance answered slower than the latency budget',
-    fix:
-      r?.fix ?? 'Find what slows Glance down (its log, the database, the store), or raise --latency-budget.',
-    severity: r?.severity ?? 'major',
+    id: r.id,
+    title: r.title,
+    fix: r.fix,
+    severity: r.severity,
     confidence: 'confirmed',
     evidence: b.requestId ? [b.requestId] : [],
   };

@@ -14,6 +14,7 @@ import imageFormatMismatch from './rules/image-format-mismatch.js';
 import keystoneServiceCredentials from './rules/keystone-service-credentials.js';
 import keystoneUnreachable from './rules/keystone-unreachable.js';
 import keystoneUserCredentials from './rules/keystone-user-credentials.js';
+import latencyBudget from './rules/latency-budget.js';
 import proxyBodyLimit from './rules/proxy-body-limit.js';
 import proxyUpstreamDown from './rules/proxy-upstream-down.js';
 import proxyUpstreamInvalid from './rules/proxy-upstream-invalid.js';
@@ -59,6 +60,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   dbHung,
   dbNotSynced,
   configInvalid,
+  latencyBudget,
 ]);
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

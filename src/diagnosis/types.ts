@@ -50,6 +50,8 @@ export interface Facts {
   /** Base URL of Keystone, to tell Keystone's exchanges from Glance's. */
   keystoneUrl?: string;
   catalog?: readonly CatalogFact[];
+  /** The run's latency budget (--latency-budget): answers slower than this fail as latency. */
+  latencyBudgetMs?: number;
 }
 
 /** What a rule looks at: one failing exchange, who answered it, what came before, and facts. */
