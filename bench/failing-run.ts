@@ -1,6 +1,7 @@
 // How long `glance-harness run` takes against a broken deployment compared with a healthy one: the
 // embedded reference, healthy and with each fault switched on, the same command each time. Usage:
 //   node --import tsx bench/failing-run.ts [--faults db-not-synced,swift-unmounted] [--repeat 2]
+//     [--run-args "--latency-budget 2000"]
 // Prints, per fault: wall time, ratio to the healthy run measured in the same session, exit code, the
 // recap's causes (id and count), and the totals. The goal is ratio ≤ 1.5.
 import { spawn } from 'node:child_process';
@@ -19,10 +20,12 @@ const { values } = parseArgs({
   options: {
     faults: { type: 'string' },
     repeat: { type: 'string', default: '1' },
+    'run-args': { type: 'string', default: '' },
   },
 });
 const faults = (values.faults?.split(',') ?? FAULTS.map((f) => f.name)) as FaultName[];
 const repeat = Math.max(1, Number(values.repeat));
+const runArgs = (values['run-args'] ?? '').split(/\s+/).filter(Boolean);
 
 interface Measure {
   ms: number;
@@ -54,7 +57,7 @@ async function runOnce(fault: FaultName | null): Promise<Measure> {
   };
   const started = performance.now();
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'run', ...runArgs], { cwd: dir, env, stdio: 'ignore' });
     child.on('close', (c) => resolve(c));
   });
   const ms = performance.now() - started;

@@ -1,6 +1,11 @@
 import type { ResolvedConfig } from './config/index.js';
 import { UnreachableError } from './errors.js';
-import { GlanceClient, type TokenProvider, type VersionsDocument } from './glance/index.js';
+import {
+  GlanceClient,
+  type TokenProvider,
+  type TransportOptions,
+  type VersionsDocument,
+} from './glance/index.js';
 import { DEFAULT_TIMEOUTS, HttpClient, TransportError } from './http/client.js';
 import type { EvidenceRecorder } from './http/evidence.js';
 import { type ImageEndpoints, KeystoneSession, StaticTokens, selectEndpoint } from './keystone/index.js';
@@ -35,7 +40,11 @@ export function secretsOf(
  * Builds the client for the configured target: authenticates with Keystone when the auth type
  * needs it (exit 3 on refusal or no answer) and picks the image endpoint (override or catalog).
  */
-export async function connect(cfg: ResolvedConfig, recorder?: EvidenceRecorder): Promise<Target> {
+export async function connect(
+  cfg: ResolvedConfig,
+  recorder?: EvidenceRecorder,
+  transport: TransportOptions = {},
+): Promise<Target> {
   let session: KeystoneSession | undefined;
   const tokenSecrets = (): readonly string[] => {
     const t = session?.peek()?.value;
@@ -60,17 +69,17 @@ export async function connect(cfg: ResolvedConfig, recorder?: EvidenceRecorder):
   try {
     if (authType === 'none' || (authType === 'token' && override && !cfg.auth.authUrl?.value)) {
       const tokens = new StaticTokens(authType === 'token' ? cfg.auth.token?.value : undefined);
-      return build(http, override!, 'override', tokens);
+      return build(http, override!, 'override', tokens, transport);
     }
     session = new KeystoneSession(http, cfg);
     const token = await session.currentToken();
-    if (override) return build(http, override, 'override', session, undefined, session);
+    if (override) return build(http, override, 'override', session, transport, undefined, session);
     const eps = selectEndpoint(token.catalog, {
       type: 'image',
       interface: cfg.interface.value,
       ...(cfg.regionName ? { region: cfg.regionName.value } : {}),
     });
-    return build(http, eps.chosen.url, 'catalog', session, eps.all, session);
+    return build(http, eps.chosen.url, 'catalog', session, transport, eps.all, session);
   } catch (err) {
     await http.close();
     throw err;
@@ -82,11 +91,12 @@ function build(
   endpoint: string,
   endpointSource: Target['endpointSource'],
   tokens: TokenProvider,
+  transport: TransportOptions,
   catalogEndpoints?: ImageEndpoints['all'],
   session?: KeystoneSession,
 ): Target {
   return {
-    glance: new GlanceClient(endpoint, http, tokens),
+    glance: new GlanceClient(endpoint, http, tokens, transport),
     http,
     endpoint,
     endpointSource,

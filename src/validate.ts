@@ -44,6 +44,8 @@ const addFormats: FormatsPlugin =
 export class SchemaRegistry {
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** Pinned and strict schemas compile on first use: a test worker pays only for what its checks use. */
+  private readonly lazy = new Map<string, () => ValidateFunction>();
   private readonly raw = new Map<string, Record<string, unknown>>();
   readonly hashAlgo: string;
 
@@ -83,7 +85,13 @@ export class SchemaRegistry {
       .filter((f) => f.endsWith('.json'))
       .sort()) {
       const name = basename(file, '.json').replace(/^metadefs-/, 'metadefs/');
-      this.add(`glance/${family}/${name}`, JSON.parse(readFileSync(join(dir, file), 'utf8')));
+      const key = `glance/${family}/${name}`;
+      const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
+      this.raw.set(key, schema);
+      this.lazy.set(key, () => {
+        const { $id: _ignored, ...body } = schema;
+        return this.ajv.compile(body);
+      });
     }
   }
 
@@ -103,9 +111,11 @@ export class SchemaRegistry {
       keys.push(key);
     }
     for (const key of keys) {
-      const fn = this.ajv.getSchema(key);
-      if (!fn) throw new Error(`strict schema ${key} did not compile`);
-      this.compiled.set(key, fn);
+      this.lazy.set(key, () => {
+        const fn = this.ajv.getSchema(key);
+        if (!fn) throw new Error(`strict schema ${key} did not compile`);
+        return fn;
+      });
     }
   }
 
@@ -113,7 +123,20 @@ export class SchemaRegistry {
   add(key: string, schema: Record<string, unknown>): void {
     const { $id: _ignored, ...body } = schema;
     this.compiled.set(key, this.ajv.compile(body));
+    this.lazy.delete(key);
     this.raw.set(key, schema);
+  }
+
+  /** The compiled validator of a key, compiling it on first use. */
+  private validator(key: string): ValidateFunction | undefined {
+    let fn = this.compiled.get(key);
+    const make = this.lazy.get(key);
+    if (!fn && make) {
+      fn = make();
+      this.compiled.set(key, fn);
+      this.lazy.delete(key);
+    }
+    return fn;
   }
 
   /** The schema document registered under a key, as loaded. */
@@ -122,16 +145,16 @@ export class SchemaRegistry {
   }
 
   has(key: string): boolean {
-    return this.compiled.has(key);
+    return this.compiled.has(key) || this.lazy.has(key);
   }
 
   keys(): string[] {
-    return [...this.compiled.keys()];
+    return [...this.compiled.keys(), ...this.lazy.keys()];
   }
 
   /** Validates data against a registered schema; an unknown key is a programming error. */
   validate(key: string, data: unknown): ValidationResult {
-    const fn = this.compiled.get(key);
+    const fn = this.validator(key);
     if (!fn) throw new Error(`No schema registered as "${key}" (have: ${this.keys().join(', ')})`);
     const valid = fn(data) as boolean;
     return { valid, errors: valid ? [] : formatErrors(fn.errors ?? []) };

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
+import { useColor } from '../commands/shared.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ExitCode } from '../errors.js';
 import type { DbProvider } from './db.js';
 import { reportJson, stepLine, verdictLine } from './render.js';
 import { runDoctor } from './walk.js';
@@ -38,16 +39,29 @@ export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
       );
     // --db / GLANCE_HARNESS_DB_URL and --glance-config come with the shared connection flags.
     const glanceConf = opts.config ?? config.db.glanceConfig?.value;
+    // Doctor's step lines are its result, on stdout: coloured when stdout is a terminal.
+    const color = useColor(process.env, Boolean(process.stdout.isTTY));
+    // A signal lets the step in progress finish (the round trip deletes its image), then stops the walk.
+    const stop = new AbortController();
+    const onSignal = (sig: NodeJS.Signals): void => {
+      h.log(`${sig} received: finishing the current step (its image is deleted), then stopping`);
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     const report = await runDoctor({
+      signal: stop.signal,
       config,
       readOnly: Boolean(opts.readOnly),
       ...(glanceConf ? { glanceConf } : {}),
       ...(config.db.url ? { dbUrl: config.db.url.value } : {}),
       ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),
-      ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s)}\n`) }),
+      ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s, color)}\n`) }),
     });
     if (opts.json) process.stdout.write(reportJson(report));
     else process.stdout.write(`${verdictLine(report)}\n`);
-    process.exitCode = report.exitCode;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.exitCode = stop.signal.aborted ? ExitCode.Interrupted : report.exitCode;
   });
 }

@@ -1,16 +1,21 @@
+import { createColors } from 'picocolors';
+import { safeText } from '../report/recap.js';
 import type { DoctorReport, DoctorStep } from './types.js';
 
 const MARK = { ok: '✔', failed: '✘', skipped: '–' } as const;
 
 /** One line per step: mark, name, what was tried, evidence, and for a failure the cause and fix. */
-export function stepLine(s: DoctorStep): string {
-  const head = `${MARK[s.status]} ${s.name.padEnd(12)} ${s.tried}`;
-  if (s.status === 'skipped') return `${head} — skipped: ${s.evidence}`;
-  if (s.status === 'ok') return `${head} — ${s.evidence}`;
+export function stepLine(s: DoctorStep, color = false): string {
+  const c = createColors(color);
+  const paint = { ok: c.green, failed: c.red, skipped: c.yellow }[s.status];
+  const head = `${paint(MARK[s.status])} ${s.name.padEnd(12)} ${safeText(s.tried)}`;
+  const evidence = safeText(s.evidence);
+  if (s.status === 'skipped') return `${head} — skipped: ${evidence}`;
+  if (s.status === 'ok') return `${head} — ${evidence}`;
   const cause = s.cause
-    ? ` — cause ${s.cause.id}${s.cause.confirmed ? ' (confirmed)' : ''}: ${s.cause.title}. Fix: ${s.cause.fix}`
+    ? ` — cause ${c.bold(s.cause.id)}${s.cause.confirmed ? ' (confirmed)' : ''}: ${s.cause.title}. Fix: ${s.cause.fix}`
     : ' — no known cause matches this evidence';
-  return `${head} — ${s.evidence}${cause}`;
+  return `${head} — ${evidence}${cause}`;
 }
 
 /** The closing line. */

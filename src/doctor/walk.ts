@@ -45,6 +45,8 @@ export interface DoctorOptions {
   runId?: string;
   /** Called as each step finishes (the terminal prints it then). */
   onStep?: (step: DoctorStep) => void;
+  /** Aborted on SIGINT/SIGTERM: the step in progress finishes (its image is deleted), later ones do not run. */
+  signal?: AbortSignal;
 }
 
 // Above nginx's default client_max_body_size (1m), so a default proxy limit shows here.
@@ -176,13 +178,13 @@ class Walk {
 
   /** Runs one step unless an earlier one failed; diagnoses a failure from its exchange and the facts. */
   private async step(name: string, tried: string, fn: () => Promise<Outcome>): Promise<boolean> {
-    if (this.brokenAt) {
+    if (this.brokenAt || this.opts.signal?.aborted) {
       this.push({
         name,
         ok: false,
         status: 'skipped',
         tried,
-        evidence: `not run: ${this.brokenAt} failed first`,
+        evidence: this.brokenAt ? `not run: ${this.brokenAt} failed first` : 'not run: interrupted',
       });
       return false;
     }

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { parseReporters, useColor } from '../commands/shared.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import { generateImage } from '../data/index.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -96,7 +97,12 @@ export function registerLoadCommand(program: Command, h: CliHelpers): void {
       .option('--segment <i/n>', 'run share i of n of the load profile (k6 execution segments)')
       .option('--emit <kind>', 'write a manifest instead of running: k6-operator')
       .option('--parallelism <n>', 'with --emit k6-operator: runner pods sharing the load (default 1)')
-      .option('--json', 'print the run summary as JSON on stdout'),
+      .option('--json', 'print the run summary as JSON on stdout (same as --reporter line,json)')
+      .option(
+        '--reporter <names>',
+        'what to print on stdout besides the files: line, json, github, junit',
+        'line',
+      ),
   ).action(async (name: string, opts: Record<string, unknown>) => {
     const scenario = scenarioOf(name);
     const str = (k: string): string | undefined =>
@@ -155,14 +161,13 @@ export function registerLoadCommand(program: Command, h: CliHelpers): void {
       k6,
       params,
       log: h.log,
-      jsonOutput: Boolean(opts.json),
+      reporters: parseReporters(str('reporter'), Boolean(opts.json)),
+      color: useColor(),
     }).finally(() => reference?.close());
     const s = outcome.summary;
     for (const c of s.checks)
       h.log(`${c.status === 'passed' ? 'ok  ' : 'FAIL'} ${c.title}${c.error ? ` — ${c.error}` : ''}`);
-    if (s.message) h.log(`${s.outcome}: ${s.message}`);
     h.log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode}); k6 reports in ${s.reports.k6}`);
-    if (opts.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     process.exitCode = outcome.exitCode;
   });
 }

@@ -1,22 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { generateImage } from '../data/index.js';
-import { ConfigError, describeError, ExitCode, HarnessError } from '../errors.js';
-import { junitXml } from '../report/junit.js';
+import { ConfigError, ExitCode } from '../errors.js';
 import type { LoadSection, Summary, TargetInfo } from '../report/summary.js';
-import { totals, writeSummary } from '../report/summary.js';
-import { cleanupImages } from '../run/cleanup.js';
-import { newRunId } from '../run/naming.js';
-import { ROOT, TOOL_VERSION } from '../run/run.js';
+import { type Reporter, RunEnvelope, type RunOutcome } from '../run/envelope.js';
+import { ROOT } from '../run/run.js';
 import { startRunService } from '../run/service.js';
-import { connect, probe, type Target } from '../target.js';
 import { SCENARIO_METRICS, type ScenarioName } from './contract.js';
 import type { K6Binary } from './k6.js';
 import { availableMemory, formatBytes, memoryRefusal, planMemory } from './memory.js';
-import { writeLoadAllure } from './report.js';
 import {
   checksOf,
   keyMetrics,
@@ -28,8 +22,6 @@ import {
 import { type Segment, segmentArgs } from './segment.js';
 
 export const SCENARIOS_DIR = join(ROOT, 'scenarios');
-
-class InterruptedBeforeK6 extends Error {}
 
 /** k6 exit codes the harness tells apart (k6 docs, "exit codes"). */
 export const K6_EXIT = {
@@ -128,16 +120,12 @@ export interface LoadRunOptions {
   k6: K6Binary;
   params: LoadParams;
   log: (line: string) => void;
+  reporters: readonly Reporter[];
+  color: boolean;
   runId?: string;
-  /** Keep stdout for one JSON document. */
-  jsonOutput?: boolean;
 }
 
-export interface LoadOutcome {
-  exitCode: number;
-  summary: Summary;
-  summaryPath: string;
-}
+export type LoadOutcome = RunOutcome;
 
 /** k6 arguments for a run (no secrets: the token key travels in the environment). */
 export function k6Args(opts: {
@@ -230,17 +218,6 @@ export function peakRssOf(pid: number | undefined): number | undefined {
   }
 }
 
-function targetInfo(cfg: ResolvedConfig, kind: TargetInfo['kind'], target?: Target): TargetInfo {
-  return {
-    kind,
-    ...(target ? { endpoint: target.endpoint, endpointSource: target.endpointSource } : {}),
-    authType: cfg.authType.value,
-    ...(cfg.auth.authUrl ? { authUrl: cfg.auth.authUrl.value } : {}),
-    ...(cfg.regionName ? { region: cfg.regionName.value } : {}),
-    interface: cfg.interface.value,
-  };
-}
-
 /**
  * One load run: memory guard, connect and probe, generate the image once, serve the token, run k6,
  * delete what the run created (also after SIGINT), then write summary.json, JUnit and Allure.
@@ -249,13 +226,19 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
   const { scenario, params } = opts;
   const profile = loadProfile(scenario, params);
   const plan = guardMemory(scenario, profile, params.segment);
-  const runId = opts.runId ?? newRunId();
-  const reportsDir = opts.config.harness.reportsDir.value;
+  const env = new RunEnvelope({
+    config: opts.config,
+    targetKind: opts.targetKind,
+    selection: { suites: [`load:${scenario}`], readOnly: false },
+    log: opts.log,
+    reporters: opts.reporters,
+    color: opts.color,
+    ...(opts.runId ? { runId: opts.runId } : {}),
+  });
+  const runId = env.runId;
   const prefix = opts.config.harness.prefix.value;
-  const runDir = join(reportsDir, runId);
-  const k6Dir = join(runDir, 'k6');
+  const k6Dir = join(env.runDir, 'k6');
   mkdirSync(k6Dir, { recursive: true });
-  const started = Date.now();
   const options: Record<string, string | number> = {
     vus: profile.vus,
     ...(profile.sizeBytes ? { sizeBytes: profile.sizeBytes } : {}),
@@ -282,63 +265,35 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
     metrics: {},
     files: {},
   };
-  const finish = (
-    fields: Pick<Summary, 'exitCode' | 'outcome' | 'target' | 'checks'> & Partial<Summary>,
-  ): LoadOutcome => {
-    const now = Date.now();
-    const summary: Summary = {
-      schemaVersion: 1,
-      tool: { name: 'glance-harness', version: TOOL_VERSION },
-      runId,
-      startedAt: new Date(started).toISOString(),
-      finishedAt: new Date(now).toISOString(),
-      durationMs: now - started,
-      selection: { suites: [`load:${scenario}`], readOnly: false },
-      reports: { dir: runDir, k6: k6Dir },
-      load,
-      ...fields,
-      totals: totals(fields.checks),
-    };
-    return { exitCode: summary.exitCode, summary, summaryPath: writeSummary(reportsDir, runDir, summary) };
-  };
-
-  let target: Target;
-  let info = targetInfo(opts.config, opts.targetKind);
   try {
-    target = await connect(opts.config);
-    info = targetInfo(opts.config, opts.targetKind, target);
-    const p = await probe(target);
-    info.glanceVersion = p.current ?? 'unknown';
-    info.versions = p.versions?.versions.map((v) => v.id) ?? [];
-    opts.log(
-      `Target ${target.endpoint} (${info.endpointSource}, auth ${info.authType}) answered GET / with ${p.status}`,
-    );
-  } catch (err) {
-    const code = err instanceof HarnessError ? err.exitCode : ExitCode.Unreachable;
-    return finish({
-      exitCode: code,
-      outcome: code === ExitCode.Usage ? 'config-error' : 'unreachable',
-      message: describeError(err),
-      target: info,
-      checks: [],
-    });
+    const early = await env.connect({ load, reports: { k6: k6Dir } });
+    if (early) return early;
+    return await drive(opts, env, { profile, options, segment, load, k6Dir, prefix, runId });
+  } finally {
+    await env.close();
   }
+}
 
+interface Plan {
+  profile: LoadProfile;
+  options: Record<string, string | number>;
+  segment: LoadSection['segment'];
+  load: LoadSection;
+  k6Dir: string;
+  prefix: string;
+  runId: string;
+}
+
+/** Generates the image, serves the token, runs k6 in its process group, sweeps, and reads k6's results. */
+async function drive(opts: LoadRunOptions, env: RunEnvelope, p: Plan): Promise<LoadOutcome> {
+  const { scenario, params } = opts;
+  const { profile, options, segment, load, k6Dir, prefix, runId } = p;
+  const target = env.target;
   const dataDir = join(tmpdir(), `glance-harness-load-${runId}`);
-  let interrupted = false;
   let k6Code: number | null = null;
   let k6Log = '';
-  let cleanup: Summary['cleanup'];
-  const tokenServer = await startRunService({ tokens: { primary: target.tokens } });
-  let child: ChildProcess | undefined;
-  // Installed before the image is generated, so an early Ctrl-C still cleans up and skips k6.
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (!interrupted) opts.log(`${sig} received: stopping k6, then deleting the images this run created`);
-    interrupted = true;
-    child?.kill(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const service = await startRunService({ tokens: { primary: target.tokens } });
+  let k6Started = false;
   try {
     let image: { path: string; size: number; md5: string; sha512: string } | undefined;
     if (scenario !== 'churn') {
@@ -349,84 +304,71 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
         `Generated a ${formatBytes(gen.size)} raw image in ${((Date.now() - t0) / 1000).toFixed(1)} s (md5 ${gen.md5})`,
       );
     }
-    if (interrupted) throw new InterruptedBeforeK6();
-    const args = k6Args({
-      scenario,
-      k6Dir,
-      endpoint: target.endpoint,
-      runId,
-      prefix,
-      profile,
-      smoke: params.smoke,
-      ...(params.segment ? { segment: params.segment } : {}),
-      ...(image ? { image } : {}),
-    });
-    opts.log(
-      `k6 ${opts.k6.version}: ${scenario}${params.smoke ? ' (smoke: thresholds off)' : ''}, ` +
-        `${Object.entries(options)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ')}` +
-        `${segment ? `, segment ${segment.index}/${segment.count} (${segment.executionSegment})` : ''}`,
-    );
-    const logFile = createWriteStream(join(k6Dir, 'k6.log'));
-    const k6 = spawn(opts.k6.path, args, {
-      cwd: k6Dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        GH_TOKEN_URL: tokenServer.tokenUrl,
-        GH_TOKEN_KEY: tokenServer.key,
-        K6_WEB_DASHBOARD: 'true',
-        K6_WEB_DASHBOARD_PORT: '-1',
-        K6_WEB_DASHBOARD_PERIOD: '1s',
-        K6_WEB_DASHBOARD_EXPORT: join(k6Dir, 'dashboard.html'),
-        K6_NO_USAGE_REPORT: 'true',
-      },
-    });
-    const onData = (d: Buffer): void => {
-      const text = d.toString();
-      k6Log = (k6Log + text).slice(-64 * 1024);
-      logFile.write(text);
-      process.stderr.write(text);
-    };
-    child = k6;
-    k6.stdout.on('data', onData);
-    k6.stderr.on('data', onData);
-    // VmHWM is the kernel's own peak RSS of the process: sampled while k6 runs, the last value stands.
-    const rssTimer = setInterval(() => {
-      const hwm = peakRssOf(k6.pid);
-      if (hwm !== undefined) load.k6.peakRssBytes = hwm;
-    }, 250);
-    k6Code = await new Promise<number | null>((resolve) => {
-      k6.once('error', (err) => {
-        k6Log += `\nlevel=error msg="cannot start k6: ${err.message}"`;
-        resolve(null);
+    if (!env.wasInterrupted) {
+      const args = k6Args({
+        scenario,
+        k6Dir,
+        endpoint: target.endpoint,
+        runId,
+        prefix,
+        profile,
+        smoke: params.smoke,
+        ...(params.segment ? { segment: params.segment } : {}),
+        ...(image ? { image } : {}),
       });
-      k6.once('close', (c) => resolve(c));
-    });
-    clearInterval(rssTimer);
-    await new Promise<void>((resolve) => logFile.end(resolve));
-    if (k6Code === K6_EXIT.externalAbort) interrupted = true;
-  } catch (err) {
-    if (!(err instanceof InterruptedBeforeK6)) throw err;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await tokenServer.close();
-    try {
-      const swept = await cleanupImages(target.glance, { prefix, runId });
-      cleanup = { deleted: swept.deleted, failed: swept.failed };
-      if (swept.found.length > 0) opts.log(`Cleanup: deleted ${swept.deleted} image(s) the run left behind`);
-    } catch (err) {
-      cleanup = { deleted: 0, failed: [describeError(err)] };
+      opts.log(
+        `k6 ${opts.k6.version}: ${scenario}${params.smoke ? ' (smoke: thresholds off)' : ''}, ` +
+          `${Object.entries(options)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}` +
+          `${segment ? `, segment ${segment.index}/${segment.count} (${segment.executionSegment})` : ''}`,
+      );
+      const logFile = createWriteStream(join(k6Dir, 'k6.log'));
+      k6Started = true;
+      // VmHWM is the kernel's own peak RSS of the process: sampled while k6 runs, the last value stands.
+      let pid: number | undefined;
+      const rssTimer = setInterval(() => {
+        const hwm = peakRssOf(pid);
+        if (hwm !== undefined) load.k6.peakRssBytes = hwm;
+      }, 250);
+      k6Code = await env.runChild(opts.k6.path, args, {
+        cwd: k6Dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          GH_TOKEN_URL: service.tokenUrl,
+          GH_TOKEN_KEY: service.key,
+          K6_WEB_DASHBOARD: 'true',
+          K6_WEB_DASHBOARD_PORT: '-1',
+          K6_WEB_DASHBOARD_PERIOD: '1s',
+          K6_WEB_DASHBOARD_EXPORT: join(k6Dir, 'dashboard.html'),
+          K6_NO_USAGE_REPORT: 'true',
+        },
+        onSpawn: (child) => {
+          pid = child.pid;
+          const onData = (d: Buffer): void => {
+            const text = d.toString();
+            k6Log = (k6Log + text).slice(-64 * 1024);
+            logFile.write(text);
+            process.stderr.write(text);
+          };
+          child.stdout?.on('data', onData);
+          child.stderr?.on('data', onData);
+        },
+      });
+      clearInterval(rssTimer);
+      await new Promise<void>((resolve) => logFile.end(resolve));
     }
-    await target.close();
+  } finally {
+    await service.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  const cleanup = await env.sweep();
+  const interrupted = env.wasInterrupted || k6Code === K6_EXIT.externalAbort;
 
   load.k6.exitCode = k6Code;
   const summaryPath = join(k6Dir, 'summary.json');
-  const k6Summary = readK6Summary(summaryPath);
+  const k6Summary = k6Started ? readK6Summary(summaryPath) : 'k6 did not run';
   const readable = typeof k6Summary !== 'string';
   const checks = readable ? checksOf(scenario, k6Summary, params.smoke) : [];
   if (readable) {
@@ -446,7 +388,18 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
   if (existsSync(pointsPath)) load.files.points = pointsPath;
   const dashboard = join(k6Dir, 'dashboard.html');
   if (existsSync(dashboard)) load.files.dashboard = dashboard;
-  else opts.log('k6 wrote no web-dashboard export (it skips runs too short to chart)');
+  else if (k6Started) opts.log('k6 wrote no web-dashboard export (it skips runs too short to chart)');
+  // The run's charts and k6's own files travel with the first check into Allure.
+  const first = checks[0];
+  if (first) {
+    first.attachments = [
+      { name: 'throughput chart', contentType: 'image/svg+xml', path: chartPath },
+      ...(readable ? [{ name: 'k6 summary', contentType: 'application/json', path: summaryPath }] : []),
+      ...(load.files.dashboard
+        ? [{ name: 'k6 web dashboard', contentType: 'text/html', path: dashboard }]
+        : []),
+    ];
+  }
 
   const mapped = mapK6Exit(
     k6Code,
@@ -464,42 +417,13 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
       .filter((c) => c.status === 'failed')
       .map((c) => c.error ?? c.title)
       .join('; ');
-
-  const junitPath = join(runDir, 'junit.xml');
-  const allureDir = join(runDir, 'allure-results');
-  const durationMs = Date.now() - started;
-  writeFileSync(
-    junitPath,
-    junitXml({
-      checks,
-      totals: totals(checks),
-      outcome: mapped.outcome,
-      durationMs,
-      load,
-      ...(message ? { message } : {}),
-    }),
-  );
-  writeLoadAllure(allureDir, {
-    scenario,
-    runId,
-    startedAt: started,
-    stoppedAt: Date.now(),
-    checks,
-    ...(mapped.outcome === 'runner-error' && message ? { runnerError: message } : {}),
-    parameters: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)])),
-    attachments: [
-      { name: 'throughput chart', file: chartPath, type: 'image/svg+xml', extension: 'svg' },
-      { name: 'k6 summary', file: summaryPath, type: 'application/json', extension: 'json' },
-      { name: 'k6 web dashboard', file: dashboard, type: 'text/html', extension: 'html' },
-    ],
-  });
-  return finish({
+  return env.finish({
     exitCode: mapped.exitCode,
     outcome: mapped.outcome,
     ...(message ? { message } : {}),
-    target: info,
     checks,
-    reports: { dir: runDir, k6: k6Dir, junit: junitPath, allureResults: allureDir },
-    ...(cleanup ? { cleanup } : {}),
+    reports: { k6: k6Dir },
+    cleanup,
+    load,
   });
 }

@@ -38,6 +38,8 @@ export interface EnvelopeOptions {
   reporters: readonly Reporter[];
   color: boolean;
   runId?: string;
+  /** How long the CLI's own metadata calls (probe, sweep) wait for an answer. */
+  metadataHeadersMs?: number;
 }
 
 export interface RunOutcome {
@@ -136,9 +138,14 @@ export class RunEnvelope {
    * Logs in and asks the endpoint for its versions. Undefined when the target answered; otherwise the
    * finished outcome (refused login: auth-refused, exit 3; nothing answers: unreachable, exit 3).
    */
-  async connect(): Promise<RunOutcome | undefined> {
+  async connect(extra: Partial<SummaryFields> = {}): Promise<RunOutcome | undefined> {
     try {
-      this.connected = await connect(this.opts.config, this.recorder);
+      const wait = this.opts.metadataHeadersMs;
+      this.connected = await connect(
+        this.opts.config,
+        this.recorder,
+        wait ? { metadataHeadersMs: wait } : {},
+      );
       this.info = targetInfo(this.opts.config, this.opts.targetKind, this.connected);
       const p = await probe(this.connected);
       this.info.glanceVersion = p.current ?? 'unknown';
@@ -152,6 +159,7 @@ export class RunEnvelope {
       const code = err instanceof HarnessError ? err.exitCode : ExitCode.Unreachable;
       const cause = causeFrom(this.recorder, this.opts.config);
       return this.finish({
+        ...extra,
         exitCode: code,
         outcome:
           err instanceof ConfigError || code === ExitCode.Usage
@@ -180,10 +188,17 @@ export class RunEnvelope {
 
   /**
    * Runs a child in its own process group, so a stuck one can be stopped whole after a signal: it
-   * gets STOP_GRACE_MS to stop, a second signal stops it at once. Resolves with its exit code.
+   * gets STOP_GRACE_MS to stop, a second signal stops it at once. Resolves with its exit code (null when
+   * it could not start or was killed by a signal).
    */
-  async runChild(command: string, args: readonly string[], options: SpawnOptions): Promise<number> {
-    const child: ChildProcess = spawn(command, [...args], { ...options, detached: true });
+  async runChild(
+    command: string,
+    args: readonly string[],
+    options: SpawnOptions & { onSpawn?: (child: ChildProcess) => void },
+  ): Promise<number | null> {
+    const { onSpawn, ...spawnOptions } = options;
+    const child: ChildProcess = spawn(command, [...args], { ...spawnOptions, detached: true });
+    onSpawn?.(child);
     let forceTimer: NodeJS.Timeout | undefined;
     const killGroup = (sig: NodeJS.Signals): void => {
       try {
@@ -200,19 +215,31 @@ export class RunEnvelope {
         killGroup('SIGKILL');
       }, STOP_GRACE_MS);
     });
-    const code = await new Promise<number>((resolve) => {
+    const code = await new Promise<number | null>((resolve) => {
       child.once('error', (err) => {
         this.opts.log(`cannot start ${command}: ${err.message}`);
-        resolve(ExitCode.CheckFailed);
+        resolve(null);
       });
-      child.once('close', (c) => resolve(c ?? 1));
+      child.once('close', (c) => resolve(c));
     });
     if (forceTimer) clearTimeout(forceTimer);
     return code;
   }
 
-  /** Deletes the images this run created that are still there. */
-  async sweep(): Promise<NonNullable<Summary['cleanup']>> {
+  /**
+   * Deletes the images this run created that are still there. When the run found the link listing
+   * needs broken (the database, Keystone, the proxy's upstream), it does not wait on it again: it says
+   * how to sweep once the cause is fixed.
+   */
+  async sweep(blocked?: { link: string; cause: CheckCause }): Promise<NonNullable<Summary['cleanup']>> {
+    if (blocked && blocked.link !== 'store') {
+      return {
+        deleted: 0,
+        failed: [
+          `not swept: listing images needs the ${blocked.link} link, blocked by ${blocked.cause.id}; once fixed, run: glance-harness cleanup --run-id ${this.runId}`,
+        ],
+      };
+    }
     try {
       const swept = await cleanupImages(this.target.glance, {
         prefix: this.opts.config.harness.prefix.value,

@@ -22,7 +22,7 @@ import {
   writeRunContext,
 } from './context.js';
 import { type Reporter, RunEnvelope, type RunOutcome } from './envelope.js';
-import { DEFAULT_LATENCY_BUDGET_MS } from './latency.js';
+import { DEFAULT_LATENCY_BUDGET_MS, LATENCY_WAIT_FACTOR } from './latency.js';
 import { readResults } from './results-file.js';
 import { playwrightFilter } from './selection.js';
 import { startRunService } from './service.js';
@@ -119,6 +119,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     reporters: opts.reporters,
     color: opts.color,
     ...(opts.runId ? { runId: opts.runId } : {}),
+    metadataHeadersMs: (opts.latencyBudgetMs ?? DEFAULT_LATENCY_BUDGET_MS) * LATENCY_WAIT_FACTOR,
   });
   let altTarget: Target | undefined;
   try {
@@ -204,7 +205,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       liveSchemas: { family: 'zed', bodies: live.bodies ?? {}, findings: live.findings },
     };
     const contextFile = writeRunContext(ctx);
-    let code: number;
+    let code: number | null;
     try {
       code = await env.runChild(
         process.execPath,
@@ -222,7 +223,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     } finally {
       await service.close();
     }
-    const cleanup = await env.sweep();
+    const cleanup = await env.sweep(blocks.list().find((b) => b.link !== 'store'));
     const { checks, runnerErrors } = readResults(env.runDir);
     const all = checks ?? [];
     const findings = live.findings.length > 0 ? { findings: live.findings } : {};

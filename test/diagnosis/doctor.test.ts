@@ -60,7 +60,7 @@ function glanceConf(dbUrl: string, storeDir: string, bindPort = '9292'): string 
 describe('glance-harness doctor on the reference', () => {
   it('walks a healthy install in order and reports it healthy with exit 0, deleting its image', async () => {
     const report = await runDoctor({ config: config(), readOnly: false, runId: 'doctortest-1' });
-    assert.equal(report.exitCode, 0, report.steps.map(stepLine).join('\n'));
+    assert.equal(report.exitCode, 0, report.steps.map((s) => stepLine(s)).join('\n'));
     assert.equal(report.healthy, true);
     assert.deepEqual(
       report.steps.map((s) => s.name),
@@ -141,7 +141,7 @@ describe('glance-harness doctor on the reference', () => {
     ref.setFault('glance-down-behind-proxy');
     try {
       const report = await runDoctor({ config: config(), readOnly: true });
-      assert.equal(report.brokenAt, 'catalog', report.steps.map(stepLine).join('\n'));
+      assert.equal(report.brokenAt, 'catalog', report.steps.map((s) => stepLine(s)).join('\n'));
       assert.equal(report.cause?.id, 'proxy.upstream-down');
       assert.equal(report.exitCode, 1);
       const catalog = report.steps.find((s) => s.name === 'catalog')!;

@@ -73,3 +73,15 @@ describe('schema registry', () => {
     assert.equal(reg.validate('harness/glance-error', { error: { code: 404 } }).valid, false);
   });
 });
+
+describe('lazy compilation', () => {
+  it('every registered schema compiles when first used', () => {
+    const reg = new SchemaRegistry();
+    const keys = reg.keys();
+    assert.ok(keys.length > 20, `only ${keys.length} schemas`);
+    for (const key of keys) {
+      const r = reg.validate(key, {});
+      assert.equal(typeof r.valid, 'boolean', key);
+    }
+  });
+});
