@@ -75,6 +75,18 @@ export async function loadLiveSchemas(
   return report;
 }
 
+/**
+ * Registers schemas another process fetched and compiled (the run context's), as `live/<name>`;
+ * returns the names registered.
+ */
+export function addLiveSchemas(
+  reg: SchemaRegistry,
+  bodies: Readonly<Record<string, Record<string, unknown>>>,
+): string[] {
+  for (const [name, body] of Object.entries(bodies)) reg.add(`live/${name}`, structuredClone(body));
+  return Object.keys(bodies);
+}
+
 /** "image: +properties.foo, properties.size.type" — one line per finding. */
 export function describeFinding(f: SchemaFinding): string {
   if (f.kind === 'schema-unavailable') return `${f.schema}: live schema not used (${f.reason})`;

@@ -2,9 +2,14 @@ import { test as base, expect as baseExpect } from '@playwright/test';
 import { diagnoseExchanges, type Facts, ruleById } from '../src/diagnosis/index.js';
 import type { ApiResponse, GlanceClient, Image } from '../src/glance/index.js';
 import type { Exchange } from '../src/http/evidence.js';
-import { describeFinding, type LiveSchemaReport, type SchemaFinding } from '../src/live-schemas.js';
+import {
+  addLiveSchemas,
+  describeFinding,
+  type LiveSchemaReport,
+  type SchemaFinding,
+} from '../src/live-schemas.js';
 import { createProgress, PROGRESS_MIN_BYTES, type Progress } from '../src/report/progress.js';
-import type { CheckCause, LatencyBreach } from '../src/report/results.js';
+import { type CheckCause, checkCause, type LatencyBreach } from '../src/report/results.js';
 import type { RunContext } from '../src/run/context.js';
 import { describeBreach, latencyBreach } from '../src/run/latency.js';
 import { runImageName, runTags } from '../src/run/naming.js';
@@ -114,21 +119,12 @@ export function explainStatus(res: ApiResponse, expected: number | string): stri
   return `Expected ${expected} from ${ex.method} ${ex.path}, got ${res.status} (${rid}, ${res.elapsedMs} ms)${body}`;
 }
 
-/** A diagnosis as the value a check carries. */
+/** The check's diagnosis as a value, the failing exchange's request id first. */
 function causeValue(xs: readonly Exchange[], facts: Facts): CheckCause | undefined {
   const found = diagnoseExchanges(xs, facts);
   if (!found) return undefined;
   const failing = [...xs].reverse().find((x) => x.status === null || x.status >= 400 || x.status === 204);
-  const ids = [failing?.requestId, ...xs.map((x) => x.requestId)].filter((r): r is string => Boolean(r));
-  return {
-    id: found.id,
-    title: found.title,
-    fix: found.fix,
-    severity: found.severity,
-    confidence: found.confirmed ? 'confirmed' : 'likely',
-    hop: found.hop,
-    evidence: [...new Set(ids)].slice(0, 3),
-  };
+  return checkCause(found, [failing?.requestId, ...xs.map((x) => x.requestId)]);
 }
 
 /** The latency cause: Glance answered, but slower than the run's budget. */
@@ -159,26 +155,10 @@ interface TestFixtures {
   exchanges: Exchange[];
 }
 
-/** Registers the live schemas the context carries into this process's registry, once. */
+/** Registers the live schemas the context carries (the CLI fetched and compiled them) into this process's registry. */
 function registerLiveSchemas(ctx: Readonly<RunContext>): LiveSchemaReport {
-  const reg = schemas({ hashAlgo: ctx.hashAlgo });
-  const report: LiveSchemaReport = {
-    loaded: [],
-    findings: [...(ctx.liveSchemas.findings as SchemaFinding[])],
-  };
-  for (const [name, body] of Object.entries(ctx.liveSchemas.bodies)) {
-    try {
-      reg.add(`live/${name}`, structuredClone(body));
-      report.loaded.push(name);
-    } catch (err) {
-      report.findings.push({
-        kind: 'schema-unavailable',
-        schema: name,
-        reason: `the served schema does not compile: ${err instanceof Error ? err.message : String(err)}`,
-      });
-    }
-  }
-  return report;
+  const loaded = addLiveSchemas(schemas({ hashAlgo: ctx.hashAlgo }), ctx.liveSchemas.bodies);
+  return { loaded, findings: [...(ctx.liveSchemas.findings as SchemaFinding[])] };
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({

@@ -71,6 +71,9 @@ export function recapLines(s: Summary, opts: { color: boolean }): string[] {
     out.push('', c.bold('Cleanup problems'));
     for (const f of sweep) out.push(`  ${c.yellow('!')} ${safeText(f)}`);
   }
+  if (s.checks.length > 0 && s.message && s.outcome !== 'ok' && s.outcome !== 'failed') {
+    out.push('', `${c.red(c.bold(s.outcome))}: ${safeText(s.message)}`);
+  }
   const verdict = s.exitCode === 0 ? c.green('exit 0') : c.red(`exit ${s.exitCode}`);
   out.push('', `${totalsLine(s)} (${(s.durationMs / 1000).toFixed(1)} s) — ${s.outcome}, ${verdict}`);
   return out;

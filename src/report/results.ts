@@ -3,7 +3,7 @@
  * from the runner's events; summary.json, JUnit, Allure, GitHub annotations and the terminal recap
  * all read them, and nothing downstream looks inside a message to learn what was known.
  */
-import type { Severity } from '../diagnosis/types.js';
+import type { Cause, Severity } from '../diagnosis/types.js';
 
 /**
  * passed, failed, skipped (configuration or discovery says the feature is off), or blocked: the
@@ -34,6 +34,19 @@ export interface CheckCause {
   hop?: string;
   /** Request ids (X-Openstack-Request-Id) of the exchanges behind it, the failing one first. */
   evidence: string[];
+}
+
+/** A diagnosis as the value a check carries, with the request ids behind it (the failing one first). */
+export function checkCause(found: Cause, evidence: Iterable<string | undefined>): CheckCause {
+  return {
+    id: found.id,
+    title: found.title,
+    fix: found.fix,
+    severity: found.severity,
+    confidence: found.confirmed ? 'confirmed' : 'likely',
+    hop: found.hop,
+    evidence: uniqueIds(evidence).slice(0, 3),
+  };
 }
 
 /** An exchange that answered slower than the latency budget. */

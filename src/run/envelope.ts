@@ -14,7 +14,7 @@ import { allureHistoryDir, reportNameFor, writeAllureResults } from '../report/a
 import { githubAnnotations, shouldAnnotate } from '../report/github.js';
 import { junitXml } from '../report/junit.js';
 import { recapLines } from '../report/recap.js';
-import type { CheckCause } from '../report/results.js';
+import { type CheckCause, checkCause } from '../report/results.js';
 import { type Summary, type TargetInfo, totals, writeSummary } from '../report/summary.js';
 import { connect, probe, type Target } from '../target.js';
 import { cleanupImages } from './cleanup.js';
@@ -79,21 +79,8 @@ export function causeFrom(recorder: EvidenceRecorder, cfg: ResolvedConfig): Chec
     ...(cfg.auth.authUrl ? { keystoneUrl: cfg.auth.authUrl.value } : {}),
   });
   if (!found) return undefined;
-  const evidence = recorder
-    .recent()
-    .map((x) => x.requestId)
-    .filter((r): r is string => Boolean(r))
-    .reverse()
-    .slice(0, 2);
-  return {
-    id: found.id,
-    title: found.title,
-    fix: found.fix,
-    severity: found.severity,
-    confidence: found.confirmed ? 'confirmed' : 'likely',
-    hop: found.hop,
-    evidence,
-  };
+  const ids = recorder.recent().map((x) => x.requestId);
+  return checkCause(found, ids.reverse());
 }
 
 export class RunEnvelope {

@@ -202,7 +202,12 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       workers: opts.workers ?? 2,
       testTimeoutMs: opts.testTimeoutMs ?? 120_000,
       serviceUrl: service.url,
-      liveSchemas: { family: 'zed', bodies: live.bodies ?? {}, findings: live.findings },
+      // Only what compiled here: the workers register these as they are.
+      liveSchemas: {
+        family: 'zed',
+        bodies: Object.fromEntries(live.loaded.map((n) => [n, live.bodies?.[n] ?? {}])),
+        findings: live.findings,
+      },
     };
     const contextFile = writeRunContext(ctx);
     let code: number | null;
