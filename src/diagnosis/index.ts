@@ -110,16 +110,3 @@ export function diagnoseExchanges(xs: readonly Exchange[], facts: Facts = {}): C
   }
   return undefined;
 }
-
-/** "Likely cause: db.not-synced — <fix>": the phrase every report uses, and that categories match. */
-export function causeText(cause: Pick<Cause, 'id' | 'fix'>): string {
-  return `Likely cause: ${cause.id} — ${cause.fix}`;
-}
-
-const CAUSE_IN_TEXT = /Likely cause: ([a-z]+\.[a-z0-9.-]*[a-z0-9])/;
-
-/** The cause id a message names with causeText, if any. */
-export function causeIdIn(text: string | undefined): string | undefined {
-  const id = CAUSE_IN_TEXT.exec(text ?? '')?.[1];
-  return id && BY_ID.has(id) ? id : undefined;
-}
