@@ -14,7 +14,7 @@ import type { Exchange } from '../http/evidence.js';
 import type { CheckCause } from '../report/results.js';
 import type { Block, BlockReport } from './service.js';
 
-/** How long the probe may take: a link that needs longer is reported by the checks themselves. */
+/** The longest the probe may take: a link that needs longer is reported by the checks themselves. */
 const PROBE_TIMEOUT_MS = 5_000;
 
 export class LinkBlocks {
@@ -25,6 +25,8 @@ export class LinkBlocks {
     private readonly glance: GlanceClient,
     private readonly facts: () => Facts,
     private readonly log: (line: string) => void,
+    /** The probe waits no longer than a check's metadata call would. */
+    private readonly waitMs = PROBE_TIMEOUT_MS,
   ) {}
 
   /** The blocks in force, oldest first. */
@@ -72,11 +74,12 @@ export class LinkBlocks {
   }
 
   private async send(method: string, path: string): Promise<Exchange | undefined> {
+    const wait = Math.min(this.waitMs, PROBE_TIMEOUT_MS);
     try {
       const res = await this.glance.transport.call({
         method,
         path,
-        timeouts: { headersMs: PROBE_TIMEOUT_MS, bodyIdleMs: PROBE_TIMEOUT_MS, totalMs: PROBE_TIMEOUT_MS },
+        timeouts: { headersMs: wait, bodyIdleMs: wait, totalMs: wait },
       });
       return res.exchange;
     } catch (err) {

@@ -146,10 +146,12 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       schemas({ hashAlgo: cfg.harness.hashAlgo.value }),
       'zed',
     );
+    const latencyBudgetMs = opts.latencyBudgetMs ?? DEFAULT_LATENCY_BUDGET_MS;
     const blocks = new LinkBlocks(
       target.glance,
       () => ({ ...(cfg.auth.authUrl ? { keystoneUrl: cfg.auth.authUrl.value } : {}), tokenIssued: true }),
       opts.log,
+      latencyBudgetMs,
     );
     const service = await startRunService({
       tokens: { primary: target.tokens, ...(altTarget ? { alt: altTarget.tokens } : {}) },
@@ -180,7 +182,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
           insecure: cfg.tls.insecure.value,
         },
       },
-      latencyBudgetMs: opts.latencyBudgetMs ?? DEFAULT_LATENCY_BUDGET_MS,
+      latencyBudgetMs,
       primary: principalOf('primary', target),
       alt,
       db: dbTarget
