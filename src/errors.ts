@@ -64,6 +64,28 @@ export class UnexpectedResponseError extends HarnessError {
   }
 }
 
+/**
+ * A value taken from a server's answer was about to become part of a request path and is not the kind
+ * of id it should be ("..", "a/b", a missing id): the request is not sent.
+ */
+export class UnsafeIdError extends HarnessError {
+  /** The refused value, quoted and cut for display. */
+  readonly value: string;
+  /** The operation it was meant for, or where it was read. */
+  readonly where: string;
+
+  constructor(value: unknown, what: string, where: string, expected: string) {
+    const shown = quoteValue(value);
+    super(
+      'GH_UNSAFE_ID',
+      `Refused ${what} ${shown} for ${where}: expected ${expected}; the request was not sent, as an id must never reshape its path`,
+      ExitCode.CheckFailed,
+    );
+    this.value = shown;
+    this.where = where;
+  }
+}
+
 /** A file the harness was given (image, config, report) is unreadable or malformed. */
 export class InputError extends HarnessError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -76,4 +98,25 @@ export function describeError(err: unknown): string {
   if (err instanceof HarnessError) return err.message;
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly what must not reach a terminal raw
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** A value from a server, safe to print on one line: JSON-quoted, cut to 80 characters, control characters escaped. */
+export function quoteValue(value: unknown, max = 80): string {
+  if (value === undefined) return 'undefined';
+  const text = typeof value === 'string' ? value : jsonOrString(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  const quoted = typeof value === 'string' ? JSON.stringify(cut) : cut;
+  // JSON.stringify leaves DEL, C1 controls and the line/paragraph separators raw.
+  return quoted.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function jsonOrString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -5,6 +5,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
 import { request } from 'undici';
+import { parseDbUrl } from '../src/db/url.js';
 import { needsLink } from '../src/diagnosis/links.js';
 import type { Link } from '../src/diagnosis/types.js';
 import { GlanceClient, type TokenProvider } from '../src/glance/index.js';
@@ -13,6 +14,7 @@ import type { ExchangeListener } from '../src/http/evidence.js';
 import { CONTEXT_ENV, type RunContext, readRunContext, SERVICE_KEY_ENV } from '../src/run/context.js';
 import { LATENCY_WAIT_FACTOR } from '../src/run/latency.js';
 import type { Block, BlockReport } from '../src/run/service.js';
+import { SECRETS } from '../src/util/mask.js';
 
 /** The run's context, read once per process. */
 export function runContext(): Readonly<RunContext> {
@@ -42,15 +44,29 @@ export class RunServiceClient {
     let cached: { value: string; at: number } | undefined;
     return {
       token: async () => {
-        if (!cached || Date.now() - cached.at > 30_000)
+        if (!cached || Date.now() - cached.at > 30_000) {
           cached = { value: await this.get(`/token/${name}`), at: Date.now() };
+          SECRETS.add(cached.value);
+        }
         return cached.value || undefined;
       },
     };
   }
 
   async secret<T>(name: string): Promise<T> {
-    return JSON.parse(await this.get(`/secret/${name}`)) as T;
+    const value: unknown = JSON.parse(await this.get(`/secret/${name}`));
+    // A worker knows no configuration: the secrets it is handed are the ones it must scrub.
+    if (typeof value === 'string') SECRETS.add(value);
+    const url = (value as { url?: unknown } | null)?.url;
+    if (typeof url === 'string') {
+      try {
+        const db = parseDbUrl(url, 'database URL');
+        SECRETS.add(db.password, db.user);
+      } catch {
+        // the db fixture reports a malformed URL
+      }
+    }
+    return value as T;
   }
 
   async blocks(): Promise<Block[]> {
@@ -104,6 +120,7 @@ export interface Run {
 function buildRun(): Run {
   const ctx = runContext();
   const key = process.env[SERVICE_KEY_ENV] ?? '';
+  SECRETS.add(key);
   const service = new RunServiceClient(ctx.serviceUrl, key);
   const check: CheckState = { checkId: undefined, teardown: false, blockedBy: undefined };
   const run = { ctx, service, blocks: [], check } as unknown as Run;
@@ -112,12 +129,13 @@ function buildRun(): Run {
     tls: ctx.http.tls,
     timeouts: { ...DEFAULT_TIMEOUTS, totalMs: ctx.http.timeoutMs },
     userAgent: `glance-harness/${ctx.runId}`,
+    secrets: () => SECRETS.values(),
   });
   const dir = join(ctx.runDir, 'evidence');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `worker-${process.pid}.ndjson`);
   const write: ExchangeListener = (x) =>
-    appendFileSync(file, `${JSON.stringify({ checkId: check.checkId ?? null, ...x })}\n`);
+    appendFileSync(file, `${JSON.stringify(SECRETS.scrubDeep({ checkId: check.checkId ?? null, ...x }))}\n`);
   http.recorder.subscribe(write);
   const gate = (method: string, path: string): void => {
     const block = run.blocks.find((b) => needsLink(b.link as Link, method, path));

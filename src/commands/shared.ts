@@ -3,15 +3,17 @@
 import { homedir } from 'node:os';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { CONFIG_FLAGS, type ConfigFlags, type ResolvedConfig, resolveConfig } from '../config/index.js';
+import { parseDbUrl } from '../db/url.js';
 import { ExitCode, HarnessError, UsageError } from '../errors.js';
 import type { ReferenceServer } from '../reference/index.js';
 import { REPORTERS, type Reporter } from '../run/envelope.js';
+import { SECRETS } from '../util/mask.js';
 
 export type AnyCommand = Command<unknown[], Record<string, unknown>>;
 
 /** Writes a line for people (stderr); stdout stays for results and machine-readable documents. */
 export const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${SECRETS.scrub(line)}\n`);
 };
 
 /** Colour as Playwright decides it: FORCE_COLOR wins, then NO_COLOR, then whether stderr is a terminal. */
@@ -50,8 +52,28 @@ export function flagsOf(opts: Record<string, unknown>): ConfigFlags {
 export function loadConfig(flags: ConfigFlags, extraEnv: Record<string, string> = {}): ResolvedConfig {
   const env = { ...process.env, ...extraEnv };
   const cfg = resolveConfig({ flags, env, cwd: process.cwd(), homeDir: homedir() });
+  registerSecrets(cfg);
   for (const w of cfg.warnings) log(`warning: ${w}`);
   return cfg;
+}
+
+/** Puts every credential of the configuration (both users, the database password) in SECRETS. */
+function registerSecrets(cfg: ResolvedConfig): void {
+  for (const c of cfg.alt ? [cfg, cfg.alt] : [cfg]) {
+    const user = c.auth.username?.value ?? c.auth.userId?.value;
+    SECRETS.add(c.auth.password?.value, user);
+    SECRETS.add(c.auth.applicationCredentialSecret?.value, c.auth.applicationCredentialId?.value);
+    SECRETS.add(c.auth.token?.value);
+    const dbUrl = c.db.url?.value;
+    if (dbUrl) {
+      try {
+        const db = parseDbUrl(dbUrl, 'database URL');
+        SECRETS.add(db.password, db.user);
+      } catch {
+        // A malformed URL is reported, masked, by whoever uses it.
+      }
+    }
+  }
 }
 
 /** Flags that point the harness at a running reference as its admin user. */

@@ -2,8 +2,10 @@ import type { Command } from '@commander-js/extra-typings';
 import { useColor } from '../commands/shared.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import { ConfigError, ExitCode } from '../errors.js';
+import { RunEnvelope } from '../run/envelope.js';
 import type { DbProvider } from './db.js';
 import { reportJson, stepLine, verdictLine } from './render.js';
+import { doctorSummary } from './summary.js';
 import { runDoctor } from './walk.js';
 
 /** What cli.ts lends the command: its connection flags and configuration loading. */
@@ -41,27 +43,39 @@ export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
     const glanceConf = opts.config ?? config.db.glanceConfig?.value;
     // Doctor's step lines are its result, on stdout: coloured when stdout is a terminal.
     const color = useColor(process.env, Boolean(process.stdout.isTTY));
-    // A signal lets the step in progress finish (the round trip deletes its image), then stops the walk.
-    const stop = new AbortController();
-    const onSignal = (sig: NodeJS.Signals): void => {
-      h.log(`${sig} received: finishing the current step (its image is deleted), then stopping`);
-      stop.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const report = await runDoctor({
-      signal: stop.signal,
+    // One envelope as for run and load: a run id and directory, evidence, the summary and its reports.
+    const env = new RunEnvelope({
       config,
-      readOnly: Boolean(opts.readOnly),
-      ...(glanceConf ? { glanceConf } : {}),
-      ...(config.db.url ? { dbUrl: config.db.url.value } : {}),
-      ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),
-      ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s, color)}\n`) }),
+      targetKind: 'configured',
+      selection: { suites: ['doctor'], readOnly: Boolean(opts.readOnly) },
+      log: h.log,
+      reporters: ['line'],
+      color,
+      recap: false,
     });
-    if (opts.json) process.stdout.write(reportJson(report));
-    else process.stdout.write(`${verdictLine(report)}\n`);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.exitCode = stop.signal.aborted ? ExitCode.Interrupted : report.exitCode;
+    // A signal lets the step in progress finish (the round trip deletes its image), then stops the walk;
+    // a second one stops at once.
+    const stop = new AbortController();
+    env.onStop((sig) => (sig === 'SIGKILL' ? process.exit(ExitCode.Interrupted) : stop.abort()));
+    try {
+      const report = await runDoctor({
+        signal: stop.signal,
+        runId: env.runId,
+        recorder: env.recorder,
+        config,
+        readOnly: Boolean(opts.readOnly),
+        ...(glanceConf ? { glanceConf } : {}),
+        ...(config.db.url ? { dbUrl: config.db.url.value } : {}),
+        ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),
+        ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s, color)}\n`) }),
+      });
+      if (opts.json) process.stdout.write(reportJson(report));
+      else process.stdout.write(`${verdictLine(report)}\n`);
+      const outcome = env.finish(doctorSummary(report, stop.signal.aborted));
+      h.log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode})`);
+      process.exitCode = outcome.exitCode;
+    } finally {
+      await env.close();
+    }
   });
 }

@@ -45,6 +45,8 @@ export interface DoctorOptions {
   runId?: string;
   /** Called as each step finishes (the terminal prints it then). */
   onStep?: (step: DoctorStep) => void;
+  /** Where the walk's exchanges go (the run envelope's, so they land in the run's evidence). */
+  recorder?: EvidenceRecorder;
   /** Aborted on SIGINT/SIGTERM: the step in progress finishes (its image is deleted), later ones do not run. */
   signal?: AbortSignal;
 }
@@ -65,7 +67,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
 
 class Walk {
   private readonly steps: DoctorStep[] = [];
-  private readonly recorder = new EvidenceRecorder(500);
+  private readonly recorder: EvidenceRecorder;
   private readonly facts: Facts = {};
   private readonly http: HttpClient;
   private readonly cfg: ResolvedConfig;
@@ -77,6 +79,7 @@ class Walk {
 
   constructor(private readonly opts: DoctorOptions) {
     this.cfg = opts.config;
+    this.recorder = opts.recorder ?? new EvidenceRecorder(500);
     const tls = this.cfg.tls;
     this.http = new HttpClient({
       tls: {

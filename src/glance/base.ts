@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
+import { UnsafeIdError } from '../errors.js';
 import type { HttpClient, HttpResponse, Timeouts } from '../http/client.js';
 
 /** Supplies the X-Auth-Token for a call; undefined for noauth deployments. */
@@ -22,6 +23,11 @@ export interface CallOptions {
   /** Accept header; Glance renders HTML errors unless JSON is asked for. */
   accept?: string;
   timeouts?: Partial<Timeouts>;
+  /**
+   * Send a path id as given, even when it is not a UUID: only for checks that probe Glance with a
+   * deliberately malformed literal ('', 'not-a-uuid'), never for a value read from a response.
+   */
+  rawId?: boolean;
 }
 
 export interface RawCall extends CallOptions {
@@ -123,4 +129,37 @@ function parseJson<T>(res: HttpResponse): T | undefined {
 /** Escapes an id for a URL path segment. */
 export function seg(id: string): string {
   return encodeURIComponent(id);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when a value is a UUID (8-4-4-4-12 hex, any case), the only shape of a Glance image id. */
+export function isImageId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** An image id as a path segment; throws UnsafeIdError unless it is a UUID. `where` names the operation. */
+export function imageId(id: unknown, where: string, opts: Pick<CallOptions, 'rawId'> = {}): string {
+  if (opts.rawId && typeof id === 'string') return seg(id);
+  if (!isImageId(id)) throw new UnsafeIdError(id, 'image id', where, 'a UUID');
+  return id;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const PATH_BREAKERS = /[/?#%\u0000-\u001f\u007f-\u009f]|\.\./;
+
+/**
+ * A member id (a project id: 32 hex or a UUID, but deployments vary) as a path segment; throws
+ * UnsafeIdError when it is empty, "." or holds '/', '..', '?', '#', '%' or control characters.
+ */
+export function memberId(id: unknown, where: string, opts: Pick<CallOptions, 'rawId'> = {}): string {
+  if (opts.rawId && typeof id === 'string') return seg(id);
+  if (typeof id !== 'string' || id === '' || id === '.' || PATH_BREAKERS.test(id))
+    throw new UnsafeIdError(
+      id,
+      'member id',
+      where,
+      "a project id without '/', '..', '?', '#', '%' or control characters",
+    );
+  return seg(id);
 }

@@ -5,7 +5,7 @@ import { type Digests, HashingStream } from '../data/hash.js';
 import { InputError } from '../errors.js';
 import { discardSink } from '../http/client.js';
 import type { ApiResponse, CallOptions, GlanceTransport } from './base.js';
-import { seg } from './base.js';
+import { imageId } from './base.js';
 
 /** A local file path or a stream of image bytes (with its size when known). */
 export type ImageSource = string | { stream: Readable; size?: number };
@@ -51,17 +51,18 @@ export class DataClient {
   constructor(private readonly t: GlanceTransport) {}
 
   /** Upload binary image data: PUT /v2/images/{image_id}/file, streamed and hashed in one pass. */
-  upload(imageId: string, source: ImageSource, opts: UploadOptions = {}): Promise<UploadResponse> {
-    return this.put(`/v2/images/${seg(imageId)}/file`, source, opts);
+  async upload(id: string, source: ImageSource, opts: UploadOptions = {}): Promise<UploadResponse> {
+    return this.put(`/v2/images/${imageId(id, 'PUT /v2/images/{image_id}/file', opts)}/file`, source, opts);
   }
 
   /** Stage binary image data: PUT /v2/images/{image_id}/stage (glance-direct import). */
-  stage(imageId: string, source: ImageSource, opts: UploadOptions = {}): Promise<UploadResponse> {
-    return this.put(`/v2/images/${seg(imageId)}/stage`, source, opts);
+  async stage(id: string, source: ImageSource, opts: UploadOptions = {}): Promise<UploadResponse> {
+    return this.put(`/v2/images/${imageId(id, 'PUT /v2/images/{image_id}/stage', opts)}/stage`, source, opts);
   }
 
   /** Download binary image data: GET /v2/images/{image_id}/file, streamed to a sink while hashing. */
-  async download(imageId: string, opts: DownloadOptions = {}): Promise<DownloadResponse> {
+  async download(id: string, opts: DownloadOptions = {}): Promise<DownloadResponse> {
+    const path = `/v2/images/${imageId(id, `${opts.method ?? 'GET'} /v2/images/{image_id}/file`, opts)}/file`;
     const hasher = new HashingStream();
     const sink = opts.sink ?? discardSink();
     hasher.pipe(sink);
@@ -70,7 +71,7 @@ export class DataClient {
     const res = await this.t.call({
       ...opts,
       method: opts.method ?? 'GET',
-      path: `/v2/images/${seg(imageId)}/file`,
+      path,
       headers,
       accept: opts.accept ?? '*/*',
       sink: hasher,

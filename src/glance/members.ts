@@ -1,5 +1,5 @@
 import type { ApiResponse, CallOptions, GlanceTransport } from './base.js';
-import { seg } from './base.js';
+import { imageId, memberId } from './base.js';
 import type { Member, MemberList } from './types.js';
 
 /** Image members (api-ref: image/v2 "Sharing"). */
@@ -7,50 +7,59 @@ export class MembersClient {
   constructor(private readonly t: GlanceTransport) {}
 
   /** Create image member: POST /v2/images/{image_id}/members. */
-  create(imageId: string, memberId: string, opts: CallOptions = {}): Promise<ApiResponse<Member>> {
+  async create(image: string, member: string, opts: CallOptions = {}): Promise<ApiResponse<Member>> {
     return this.t.call({
       method: 'POST',
-      path: `/v2/images/${seg(imageId)}/members`,
-      json: { member: memberId },
+      path: `/v2/images/${imageId(image, 'POST /v2/images/{image_id}/members', opts)}/members`,
+      json: { member },
       ...opts,
     });
   }
 
   /** List image members: GET /v2/images/{image_id}/members. */
-  list(imageId: string, opts: CallOptions = {}): Promise<ApiResponse<MemberList>> {
-    return this.t.call({ method: 'GET', path: `/v2/images/${seg(imageId)}/members`, ...opts });
+  async list(image: string, opts: CallOptions = {}): Promise<ApiResponse<MemberList>> {
+    return this.t.call({
+      method: 'GET',
+      path: `/v2/images/${imageId(image, 'GET /v2/images/{image_id}/members', opts)}/members`,
+      ...opts,
+    });
   }
 
   /** Show image member details: GET /v2/images/{image_id}/members/{member_id}. */
-  show(imageId: string, memberId: string, opts: CallOptions = {}): Promise<ApiResponse<Member>> {
+  async show(image: string, member: string, opts: CallOptions = {}): Promise<ApiResponse<Member>> {
     return this.t.call({
       method: 'GET',
-      path: `/v2/images/${seg(imageId)}/members/${seg(memberId)}`,
+      path: this.memberPath('GET', image, member, opts),
       ...opts,
     });
   }
 
   /** Update image member: PUT /v2/images/{image_id}/members/{member_id}. */
-  update(
-    imageId: string,
-    memberId: string,
+  async update(
+    image: string,
+    member: string,
     status: Member['status'],
     opts: CallOptions = {},
   ): Promise<ApiResponse<Member>> {
     return this.t.call({
       method: 'PUT',
-      path: `/v2/images/${seg(imageId)}/members/${seg(memberId)}`,
+      path: this.memberPath('PUT', image, member, opts),
       json: { status },
       ...opts,
     });
   }
 
   /** Delete image member: DELETE /v2/images/{image_id}/members/{member_id}. */
-  delete(imageId: string, memberId: string, opts: CallOptions = {}): Promise<ApiResponse> {
+  async delete(image: string, member: string, opts: CallOptions = {}): Promise<ApiResponse> {
     return this.t.call({
       method: 'DELETE',
-      path: `/v2/images/${seg(imageId)}/members/${seg(memberId)}`,
+      path: this.memberPath('DELETE', image, member, opts),
       ...opts,
     });
+  }
+
+  private memberPath(method: string, image: string, member: string, opts: CallOptions): string {
+    const where = `${method} /v2/images/{image_id}/members/{member_id}`;
+    return `/v2/images/${imageId(image, where, opts)}/members/${memberId(member, where, opts)}`;
   }
 }

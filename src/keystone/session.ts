@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { TokenProvider } from '../glance/base.js';
 import type { HttpClient } from '../http/client.js';
+import { SECRETS } from '../util/mask.js';
 import { authenticate } from './auth.js';
 import type { Token } from './types.js';
 
@@ -26,6 +27,7 @@ export class KeystoneSession implements TokenProvider {
       this.pending = undefined;
     });
     this.current = await this.pending;
+    SECRETS.add(this.current.value);
     return this.current;
   }
 

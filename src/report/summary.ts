@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SECRETS } from '../util/mask.js';
 import type { CheckCause, CheckResult, Totals } from './results.js';
 
 /** Version of the summary.json shape; bumped only for incompatible changes (fields are only ever added). */
@@ -100,7 +101,7 @@ export interface LoadSection {
 export function writeSummary(reportsDir: string, runDir: string, summary: Summary): string {
   mkdirSync(runDir, { recursive: true });
   const file = join(runDir, 'summary.json');
-  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(SECRETS.scrubDeep(summary), null, 2)}\n`);
   mirrorToLatest(reportsDir, runDir, summary.runId);
   return file;
 }

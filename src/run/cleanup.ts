@@ -1,49 +1,106 @@
-import type { GlanceClient, Image, ImageList } from '../glance/index.js';
+import { quoteValue, UnexpectedResponseError } from '../errors.js';
+import { nextLink } from '../glance/images.js';
+import { type ApiResponse, type GlanceClient, type Image, isImageId } from '../glance/index.js';
 import { HARNESS_TAG, isHarnessImage } from './naming.js';
 
 export interface CleanupResult {
   found: Array<{ id: string; name: string | null }>;
   deleted: number;
+  /** Ids not removed, and one line per skipped entry (so every existing reader reports them). */
   failed: string[];
+  /** List entries left alone because they cannot be trusted: `id` is the value quoted for display. */
+  skipped: Array<{ id: string; reason: string }>;
 }
 
-/** Walks every page of images carrying the harness tag. */
+interface HarnessListing {
+  images: Image[];
+  skipped: CleanupResult['skipped'];
+}
+
+/** Walks every page of images carrying the harness tag; entries that cannot be trusted are skipped, not listed. */
 export async function listHarnessImages(
   glance: GlanceClient,
   prefix: string,
   runId?: string,
-): Promise<Image[]> {
-  const out: Image[] = [];
-  let res = await glance.images.list({ tag: HARNESS_TAG, limit: 100 });
+): Promise<HarnessListing> {
+  const out: HarnessListing = { images: [], skipped: [] };
+  let res: ApiResponse = await glance.images.list({ tag: HARNESS_TAG, limit: 100 });
+  const seen = new Set<string>([`link ${new URL(res.exchange.url).search}`]);
   for (let page = 0; page < 1000; page += 1) {
-    if (res.status !== 200 || !res.body) {
-      throw new Error(`Cannot list images for cleanup: GET ${res.exchange.path} answered ${res.status}`);
+    const { images, next } = listPage(res);
+    for (const entry of images) {
+      const verdict = classify(entry, prefix, runId);
+      if (verdict === 'mine') out.images.push(entry as Image);
+      else if (verdict !== 'foreign') out.skipped.push(verdict);
     }
-    const body: ImageList = res.body;
-    out.push(...body.images.filter((i) => isHarnessImage(i, prefix, runId)));
-    if (!body.next) break;
-    res = await glance.images.listNext(body.next);
+    if (next === undefined) return out;
+    const u = nextLink(next, glance.endpoint);
+    const marker = u.searchParams.get('marker');
+    const keys = [`link ${u.search}`, ...(marker !== null ? [`marker ${marker}`] : [])];
+    if (keys.some((k) => seen.has(k)))
+      throw new UnexpectedResponseError(
+        `GET /v2/images answered a next link already followed (${quoteValue(next)}): the server loops; cleanup stopped`,
+      );
+    for (const k of keys) seen.add(k);
+    res = await glance.images.listNext(next);
   }
-  return out;
+  throw new UnexpectedResponseError('GET /v2/images gave 1000 pages of harness images: cleanup stopped');
+}
+
+/** The images and next link of one list answer, checked before use. */
+function listPage(res: ApiResponse): { images: unknown[]; next: string | undefined } {
+  const where = `GET ${res.exchange.path}`;
+  if (res.status !== 200 || res.body === undefined)
+    throw new UnexpectedResponseError(
+      `Cannot list images for cleanup: ${where} answered ${res.status}${res.status === 200 ? ' without a JSON body' : ''}`,
+    );
+  const body = res.body as Record<string, unknown> | null;
+  if (typeof body !== 'object' || body === null || !Array.isArray(body.images))
+    throw new UnexpectedResponseError(`${where} answered 200 but "images" is not an array`);
+  if (body.next !== undefined && body.next !== null && typeof body.next !== 'string')
+    throw new UnexpectedResponseError(`${where} answered 200 but "next" is not a string`);
+  return {
+    images: body.images,
+    next: typeof body.next === 'string' && body.next !== '' ? body.next : undefined,
+  };
+}
+
+/** 'mine' for a harness image with a usable id, 'foreign' for another's, a skip for an entry not to be trusted. */
+function classify(
+  entry: unknown,
+  prefix: string,
+  runId: string | undefined,
+): 'mine' | 'foreign' | { id: string; reason: string } {
+  if (typeof entry !== 'object' || entry === null)
+    return { id: quoteValue(entry), reason: 'list entry is not an object' };
+  const image = entry as Record<string, unknown>;
+  // Listed under tag=glance-harness, so an entry without a tags array is a malformed answer, not someone else's image.
+  if (!Array.isArray(image.tags))
+    return { id: quoteValue(image.id), reason: 'no "tags" array in the list entry' };
+  if (!isHarnessImage(image, prefix, runId)) return 'foreign';
+  if (!isImageId(image.id)) return { id: quoteValue(image.id), reason: 'id is not a UUID: not deleted' };
+  return 'mine';
 }
 
 /**
  * Deletes images this harness created (name prefix and the harness and run tags), nothing else.
- * Protected ones are unprotected first, deactivated ones deleted as they are.
+ * Protected ones are unprotected first, deactivated ones deleted as they are. List entries with an
+ * id that is not a UUID are never put into a path: they are reported in `skipped` and `failed`.
  */
 export async function cleanupImages(
   glance: GlanceClient,
   opts: { prefix: string; runId?: string; dryRun?: boolean },
 ): Promise<CleanupResult> {
-  const found = await listHarnessImages(glance, opts.prefix, opts.runId);
+  const { images, skipped } = await listHarnessImages(glance, opts.prefix, opts.runId);
   const result: CleanupResult = {
-    found: found.map((i) => ({ id: i.id, name: i.name })),
+    found: images.map((i) => ({ id: i.id, name: typeof i.name === 'string' ? i.name : null })),
     deleted: 0,
-    failed: [],
+    failed: skipped.map((s) => `skipped ${s.id}: ${s.reason}`),
+    skipped,
   };
   if (opts.dryRun) return result;
-  for (const image of found) {
-    if (image.protected)
+  for (const image of images) {
+    if (image.protected === true)
       await glance.images.update(image.id, [{ op: 'replace', path: '/protected', value: false }]);
     const res = await glance.images.delete(image.id);
     if (res.status === 204 || res.status === 404) result.deleted += 1;

@@ -17,6 +17,7 @@ import { recapLines } from '../report/recap.js';
 import { type CheckCause, checkCause } from '../report/results.js';
 import { type Summary, type TargetInfo, totals, writeSummary } from '../report/summary.js';
 import { connect, probe, type Target } from '../target.js';
+import { SECRETS } from '../util/mask.js';
 import { cleanupImages } from './cleanup.js';
 import type { Selection } from './context.js';
 import { newRunId } from './naming.js';
@@ -40,6 +41,8 @@ export interface EnvelopeOptions {
   runId?: string;
   /** How long the CLI's own metadata calls (probe, sweep) wait for an answer. */
   metadataHeadersMs?: number;
+  /** Print the recap at the end (doctor's own step lines are its recap). */
+  recap?: boolean;
 }
 
 export interface RunOutcome {
@@ -48,7 +51,8 @@ export interface RunOutcome {
   summaryPath: string;
 }
 
-type SummaryFields = Omit<
+/** What a command adds to the summary the envelope writes. */
+export type SummaryFields = Omit<
   Summary,
   | 'schemaVersion'
   | 'tool'
@@ -104,7 +108,7 @@ export class RunEnvelope {
     this.recorder.subscribe((x) =>
       appendFileSync(
         join(this.runDir, 'evidence', 'cli.ndjson'),
-        `${JSON.stringify({ checkId: null, ...x })}\n`,
+        `${JSON.stringify(SECRETS.scrubDeep({ checkId: null, ...x }))}\n`,
       ),
     );
     process.on('SIGINT', this.onSignal);
@@ -243,7 +247,8 @@ export class RunEnvelope {
   /** Writes summary.json, JUnit, Allure results and annotations; prints the recap; returns the outcome. */
   finish(fields: SummaryFields): RunOutcome {
     const finishedAt = new Date();
-    const summary: Summary = {
+    // Scrubbed once here: summary.json, JUnit, Allure, annotations and the recap all read this copy.
+    const summary: Summary = SECRETS.scrubDeep({
       schemaVersion: 1,
       tool: { name: 'glance-harness', version: TOOL_VERSION },
       runId: this.runId,
@@ -261,7 +266,7 @@ export class RunEnvelope {
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - this.startedAt.getTime(),
       totals: totals(fields.checks),
-    };
+    } satisfies Summary);
     writeFileSync(summary.reports.junit!, junitXml(summary));
     writeAllureResults(summary.reports.allureResults!, summary, {
       reportName: reportNameFor(summary),
@@ -270,7 +275,8 @@ export class RunEnvelope {
       env: process.env,
     });
     const summaryPath = writeSummary(this.reportsDir, this.runDir, summary);
-    for (const line of recapLines(summary, { color: this.opts.color })) this.opts.log(line);
+    if (this.opts.recap !== false)
+      for (const line of recapLines(summary, { color: this.opts.color })) this.opts.log(line);
     const stdout = (text: string): void => {
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     };

@@ -25,13 +25,18 @@ export function runImageName(prefix: string, runId: string, purpose: string): st
   return `${prefix}-${runId}-${purpose}`;
 }
 
-/** True when an image is one this harness created: its name has the prefix and it carries the harness and a run tag. */
+/**
+ * True when an image is one this harness created: its name has the prefix and it carries the harness and
+ * a run tag. A list entry from a server may lack either, or hold other types: that is simply not ours.
+ */
 export function isHarnessImage(
-  image: { name: string | null; tags: readonly string[] },
+  image: { name?: unknown; tags?: unknown },
   prefix: string,
   runId?: string,
 ): boolean {
-  if (!image.name?.startsWith(`${prefix}-`)) return false;
-  if (!image.tags.includes(HARNESS_TAG)) return false;
-  return runId ? image.tags.includes(runTag(runId)) : image.tags.some((t) => t.startsWith('gh-run-'));
+  if (typeof image.name !== 'string' || !image.name.startsWith(`${prefix}-`)) return false;
+  if (!Array.isArray(image.tags)) return false;
+  const tags = image.tags.filter((t): t is string => typeof t === 'string');
+  if (!tags.includes(HARNESS_TAG)) return false;
+  return runId ? tags.includes(runTag(runId)) : tags.some((t) => t.startsWith('gh-run-'));
 }

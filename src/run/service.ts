@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TokenProvider } from '../glance/index.js';
 import type { CheckCause } from '../report/results.js';
+import { SECRETS } from '../util/mask.js';
 
 /** A link found broken: the checks that need it end as blocked by `cause`. */
 export interface Block {
@@ -63,6 +64,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 /** Starts the run service on 127.0.0.1 with a fresh key. */
 export async function startRunService(opts: RunServiceOptions): Promise<RunService> {
   const key = randomBytes(24).toString('hex');
+  SECRETS.add(key);
   const expected = Buffer.from(`Bearer ${key}`);
   let count = 0;
   const server: Server = createServer((req, res) => {

@@ -18,14 +18,14 @@ test.describe('negative: ids', { tag: ['@negative', '@images', '@read-only'] }, 
   test('GET /v2/images/ with an empty id returns 404', {
     annotation: id('negative.show.empty-id'),
   }, async ({ glance }) => {
-    const res = await glance.images.show('');
+    const res = await glance.images.show('', { rawId: true });
     expect(res).toHaveStatus(404);
   });
 
   test('GET /v2/images/{id} with an id that is not a UUID returns 404', {
     annotation: id('negative.show.non-uuid'),
   }, async ({ glance }) => {
-    const res = await glance.images.show('not-a-uuid');
+    const res = await glance.images.show('not-a-uuid', { rawId: true });
     expect(res).toHaveStatus(404);
   });
 });
@@ -102,7 +102,7 @@ test.describe('negative: delete', { tag: ['@negative', '@images'] }, () => {
   test('DELETE /v2/images/ with an empty id returns 404', {
     annotation: id('negative.delete.empty-id'),
   }, async ({ glance }) => {
-    const res = await glance.images.delete('');
+    const res = await glance.images.delete('', { rawId: true });
     expect(res).toHaveStatus(404);
   });
 

@@ -8,6 +8,7 @@ import { createColors } from 'picocolors';
 import { safeText } from '../../src/report/recap.js';
 import type { CheckAttachment, CheckCause, CheckResult, CheckStatus } from '../../src/report/results.js';
 import { RESULTS_FILE, RUNNER_ERRORS_FILE } from '../../src/run/results-file.js';
+import { SECRETS } from '../../src/util/mask.js';
 import { BLOCKED_ANNOTATION, runContext } from '../context.js';
 import { CHECK_ATTACHMENT, type CheckAttachmentBody } from '../fixtures.js';
 
@@ -24,8 +25,13 @@ function errorText(result: TestResult): string | undefined {
     .flatMap((e) => (e.message ?? e.value ?? '').replace(ANSI, '').split('\n'))
     .filter((l) => l.trim().length > 0 && !/^\s+at /.test(l));
   if (lines.length === 0) return undefined;
-  const text = lines.join('\n');
+  const text = SECRETS.scrub(lines.join('\n'));
   return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
+}
+
+/** Attachments whose bytes are text, so a secret echoed in them can be scrubbed. */
+function isText(contentType: string): boolean {
+  return /^text\/|[/+](json|xml)\b|^application\/(x-ndjson|x-www-form-urlencoded)/i.test(contentType);
 }
 
 function checkBody(result: TestResult): CheckAttachmentBody | undefined {
@@ -110,7 +116,7 @@ export default class ResultsReporter implements Reporter {
       if (!path && a.body) {
         mkdirSync(this.attachDir, { recursive: true });
         path = join(this.attachDir, `${id}-${a.name}`.replace(/[^A-Za-z0-9._-]/g, '_'));
-        writeFileSync(path, a.body);
+        writeFileSync(path, isText(a.contentType) ? SECRETS.scrub(a.body.toString('utf8')) : a.body);
       }
       if (path) out.push({ name: a.name, contentType: a.contentType, path });
     }
@@ -151,7 +157,7 @@ export default class ResultsReporter implements Reporter {
 
   /** Errors outside any check (a spec that does not load, a worker that died) are run errors. */
   onError(error: { message?: string; value?: string }): void {
-    const message = (error.message ?? error.value ?? 'unknown error').replace(ANSI, '');
+    const message = SECRETS.scrub((error.message ?? error.value ?? 'unknown error').replace(ANSI, ''));
     appendFileSync(join(this.ctx.runDir, RUNNER_ERRORS_FILE), `${JSON.stringify({ message })}\n`);
     process.stderr.write(`${this.c.red('ERROR')} ${safeText(message.split('\n')[0] ?? '')}\n`);
   }

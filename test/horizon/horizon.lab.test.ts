@@ -147,14 +147,19 @@ describe('@horizon suite on the lab with Horizon', { timeout: 600_000 }, () => {
     assert.ok(pngs.length >= 7, `a screenshot per step in allure-results (found ${pngs.length})`);
     const password = openrc(paths.openrcAdmin).OS_PASSWORD ?? '';
     assert.ok(password.length > 0);
-    const texts = ['summary.json', 'junit.xml', 'playwright.json'].map((f) => join(dir, f));
+    const texts = ['summary.json', 'junit.xml', 'results.ndjson', 'context.json'].map((f) => join(dir, f));
+    for (const f of readdirSync(join(dir, 'evidence'))) texts.push(join(dir, 'evidence', f));
     for (const f of readdirSync(results).filter((n) => n.endsWith('.json'))) texts.push(join(results, f));
     for (const f of texts) assert.ok(!readFileSync(f, 'utf8').includes(password), `no password in ${f}`);
   });
 
-  it('run --suite horizon as the lab member is skipped: Update Metadata is admin-only', async () => {
+  it('run --suite horizon as the lab member is skipped (Update Metadata is admin-only): nothing checked, exit 2', async () => {
     const { done, check } = await runSuite(paths.openrcDemo, 'member');
-    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.code, 2, done.stderr);
+    assert.match(
+      done.stderr,
+      /every selected check was skipped, so nothing was checked: Horizon offers Update Metadata/,
+    );
     assert.equal(check?.status, 'skipped');
     assert.match(
       check?.skipReason ?? '',
