@@ -19,6 +19,7 @@ import { ConfigError, describeError, ExitCode, HarnessError, UsageError } from '
 import { runLab } from './lab/index.js';
 import { registerLoadCommand } from './load/command.js';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
+import { safeText } from './report/recap.js';
 import { cleanupImages } from './run/cleanup.js';
 import { TOOL_VERSION } from './run/version.js';
 import { connect } from './target.js';
@@ -115,7 +116,9 @@ export function buildProgram(): Command {
         dryRun: Boolean(opts.dryRun),
       });
       for (const img of res.found)
-        process.stdout.write(`${opts.dryRun ? 'would delete' : 'image'} ${img.id} ${img.name ?? ''}\n`);
+        process.stdout.write(
+          `${opts.dryRun ? 'would delete' : 'image'} ${safeText(img.id)} ${safeText(img.name ?? '')}\n`,
+        );
       log(
         opts.dryRun
           ? `${res.found.length} image(s) would be deleted`
@@ -234,10 +237,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return ExitCode.Usage;
     }
     if (err instanceof HarnessError) {
-      log(`error: ${err.message}`);
+      log(`error: ${safeText(err.message)}`);
       return err.exitCode;
     }
-    log(`error: ${describeError(err)}`);
+    log(`error: ${safeText(describeError(err))}`);
     if (process.env.GLANCE_HARNESS_DEBUG) log((err as Error)?.stack ?? '');
     return ExitCode.CheckFailed;
   }

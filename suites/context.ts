@@ -94,6 +94,8 @@ export interface CheckState {
   checkId: string | undefined;
   teardown: boolean;
   blockedBy: Block | undefined;
+  /** Signals every call of the check; aborted when the check ends unpassed so none of its transfers outlives it. */
+  abort: AbortController;
 }
 
 /** The worker's view of the target as the primary user. */
@@ -122,7 +124,12 @@ function buildRun(): Run {
   const key = process.env[SERVICE_KEY_ENV] ?? '';
   SECRETS.add(key);
   const service = new RunServiceClient(ctx.serviceUrl, key);
-  const check: CheckState = { checkId: undefined, teardown: false, blockedBy: undefined };
+  const check: CheckState = {
+    checkId: undefined,
+    teardown: false,
+    blockedBy: undefined,
+    abort: new AbortController(),
+  };
   const run = { ctx, service, blocks: [], check } as unknown as Run;
   const tokens = service.tokens('primary');
   const http = new HttpClient({
@@ -150,7 +157,12 @@ function buildRun(): Run {
     }
     throw new BlockedError(block);
   };
-  const options = { gate, metadataHeadersMs: ctx.latencyBudgetMs * LATENCY_WAIT_FACTOR };
+  // Playwright's check timeout only abandons the check's promise; the signal is what stops its calls.
+  const options = {
+    gate,
+    metadataHeadersMs: ctx.latencyBudgetMs * LATENCY_WAIT_FACTOR,
+    signal: () => check.abort.signal,
+  };
   run.target = {
     glance: new GlanceClient(ctx.target.endpoint, http, tokens, options),
     http,

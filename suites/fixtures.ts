@@ -192,12 +192,24 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   exchanges: async ({ run }, use, testInfo) => {
     const checkId = testInfo.annotations.find((a) => a.type === 'id')?.description ?? testInfo.title;
-    Object.assign(run.check, { checkId, teardown: false, blockedBy: undefined });
+    Object.assign(run.check, {
+      checkId,
+      teardown: false,
+      blockedBy: undefined,
+      abort: new AbortController(),
+    });
     run.blocks = await run.service.blocks();
     const seen: Exchange[] = [];
     const unsubscribe = run.target.http.recorder.subscribe((e) => seen.push(e));
     await use(seen);
     unsubscribe();
+    if (testInfo.status !== testInfo.expectedStatus) {
+      // A timed-out or failed check's transfers may still run; stop them, and give calls made before
+      // the next check (hooks) a live signal.
+      const ended = run.check.abort;
+      run.check.abort = new AbortController();
+      ended.abort();
+    }
     run.check.teardown = true;
     const body: CheckAttachmentBody = {
       requestIds: [...new Set(seen.map((e) => e.requestId).filter((r): r is string => Boolean(r)))],

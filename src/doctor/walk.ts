@@ -450,7 +450,7 @@ class Walk {
               shown,
               `show after upload: expected 200 and status active (got ${img?.status ?? 'no image'})`,
             );
-          const down = await g.data.download(imageId);
+          const down = await g.data.download(imageId, { expectedBytes: data.size });
           if (down.status !== 200 || down.received.md5 !== data.md5)
             return failed(
               down,

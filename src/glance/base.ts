@@ -28,6 +28,10 @@ export interface CallOptions {
    * deliberately malformed literal ('', 'not-a-uuid'), never for a value read from a response.
    */
   rawId?: boolean;
+  /** A lower cap on the JSON/text body held in memory (see MAX_TEXT_BODY). */
+  maxBodyBytes?: number;
+  /** Aborts the call, body included; without it the transport's default signal applies. */
+  signal?: AbortSignal;
 }
 
 export interface RawCall extends CallOptions {
@@ -39,6 +43,8 @@ export interface RawCall extends CallOptions {
   body?: string | Uint8Array | Readable;
   sink?: Writable;
   onSent?: (bytes: number) => void;
+  /** Most bytes the sunk body may carry (a download: the image's size). */
+  expectedBytes?: number;
 }
 
 /**
@@ -54,6 +60,11 @@ export interface TransportOptions {
    * keep the HTTP layer's longer wait, since Glance answers an upload only once it is stored.
    */
   metadataHeadersMs?: number;
+  /**
+   * The signal for a call that brings none, asked per call: a suite worker hands the current check's,
+   * so a check that ends unpassed stops its transfers instead of leaving them running.
+   */
+  signal?: () => AbortSignal | undefined;
 }
 
 /** What every resource file shares: endpoint, HTTP layer, tokens. */
@@ -99,6 +110,7 @@ export class GlanceTransport {
       body = JSON.stringify(c.json);
       headers['content-type'] ??= 'application/json';
     }
+    const signal = c.signal ?? this.options.signal?.();
     const res = await this.http.request({
       method: c.method,
       url: this.url(c.path, c.query),
@@ -107,6 +119,9 @@ export class GlanceTransport {
       ...(c.sink ? { sink: c.sink } : {}),
       ...(c.onSent ? { onSent: c.onSent } : {}),
       ...(timeouts ? { timeouts } : {}),
+      ...(c.maxBodyBytes !== undefined ? { maxBodyBytes: c.maxBodyBytes } : {}),
+      ...(c.expectedBytes !== undefined ? { expectedBytes: c.expectedBytes } : {}),
+      ...(signal ? { signal } : {}),
     });
     return { ...res, body: parseJson<T>(res) };
   }

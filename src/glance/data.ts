@@ -27,6 +27,11 @@ export interface DownloadOptions extends CallOptions {
   /** e.g. 'bytes=0-99' */
   range?: string;
   method?: 'GET' | 'HEAD';
+  /**
+   * The image's `size`: a body longer than this (or than its own Content-Length) fails with
+   * BODY_TOO_LONG and the connection is closed. Unknown: only the idle and total timeouts bound it.
+   */
+  expectedBytes?: number;
 }
 
 export interface DownloadResponse extends ApiResponse {
@@ -60,7 +65,7 @@ export class DataClient {
     return this.put(`/v2/images/${imageId(id, 'PUT /v2/images/{image_id}/stage', opts)}/stage`, source, opts);
   }
 
-  /** Download binary image data: GET /v2/images/{image_id}/file, streamed to a sink while hashing. */
+  /** Download binary image data: GET /v2/images/{image_id}/file, streamed to a sink while hashing, never held. */
   async download(id: string, opts: DownloadOptions = {}): Promise<DownloadResponse> {
     const path = `/v2/images/${imageId(id, `${opts.method ?? 'GET'} /v2/images/{image_id}/file`, opts)}/file`;
     const hasher = new HashingStream();

@@ -1,3 +1,4 @@
+import { MAX_DOCUMENT_BODY } from '../http/client.js';
 import type { ApiResponse, CallOptions, GlanceTransport } from './base.js';
 
 /** The schema names Glance serves under /v2/schemas. */
@@ -10,6 +11,11 @@ export class SchemasClient {
 
   /** Show a schema: GET /v2/schemas/{name}. */
   show(name: GlanceSchemaName, opts: CallOptions = {}): Promise<ApiResponse<Record<string, unknown>>> {
-    return this.t.call({ method: 'GET', path: `/v2/schemas/${name}`, ...opts });
+    return this.t.call({
+      method: 'GET',
+      path: `/v2/schemas/${name}`,
+      maxBodyBytes: MAX_DOCUMENT_BODY,
+      ...opts,
+    });
   }
 }

@@ -55,6 +55,12 @@ export interface HttpRequest {
   /** Called as request body bytes are handed over. */
   onSent?: (bytes: number) => void;
   timeouts?: Partial<Timeouts>;
+  /** A lower cap than MAX_TEXT_BODY for a body read into memory (small documents: MAX_DOCUMENT_BODY). */
+  maxBodyBytes?: number;
+  /** Most bytes a sunk body may carry (a download: the image's size); more fails with BODY_TOO_LONG. */
+  expectedBytes?: number;
+  /** Stops the call at once, body included (combined with the total timeout). */
+  signal?: AbortSignal;
 }
 
 /** What every call returns, whatever the status. */
@@ -81,16 +87,50 @@ export class TransportError extends Error {
   }
 }
 
-const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+const MiB = 1024 * 1024;
 
-/** Counts bytes flowing through, reporting progress. */
+/**
+ * Most bytes of a JSON or text answer held in memory. Glance's largest legitimate answer is a list
+ * page: at most api_limit_max (1000) images of 1-2 KiB each, or about 16 KiB with a hundred
+ * properties and tags, so a page stays under 16 MiB. Image data never counts: it goes to a sink.
+ */
+export const MAX_TEXT_BODY = 16 * MiB;
+
+/** Cap for small documents: the versions document (GET /, ~2 KiB) and /v2/schemas/* (tens of KiB). */
+export const MAX_DOCUMENT_BODY = MiB;
+
+/** A body over its cap; the message continues "<METHOD> <url> answered <status> …". */
+class BodyLimitError extends Error {
+  constructor(
+    readonly code: 'BODY_TOO_LARGE' | 'BODY_TOO_LONG',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** "1 MiB", "512 KiB" or "1000 bytes". */
+function bytesLabel(n: number): string {
+  if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/** Counts bytes flowing through, reporting progress; fails once more than `limit` arrive. */
 class ByteCounter extends Transform {
   bytes = 0;
-  constructor(private readonly onBytes?: (total: number) => void) {
+  constructor(
+    private readonly onBytes?: (total: number) => void,
+    private readonly limit?: { bytes: number; error: () => Error },
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
+    if (this.limit && this.bytes > this.limit.bytes) {
+      done(this.limit.error());
+      return;
+    }
     this.onBytes?.(this.bytes);
     done(null, chunk);
   }
@@ -155,6 +195,8 @@ function transportReason(code: string, err: unknown): string {
       return 'response body stalled past the idle timeout';
     case 'TOTAL_TIMEOUT':
       return 'call exceeded its total timeout';
+    case 'ABORTED':
+      return 'call aborted by its caller';
     default:
       if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) return `TLS error ${code}`;
       return (err as Error)?.message ?? String(err);
@@ -219,7 +261,17 @@ export class HttpClient {
       exchange.bytesSent = typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.length;
     }
 
-    const signal = timeouts.totalMs > 0 ? AbortSignal.timeout(timeouts.totalMs) : undefined;
+    const timeout = timeouts.totalMs > 0 ? AbortSignal.timeout(timeouts.totalMs) : undefined;
+    const signal = timeout && req.signal ? AbortSignal.any([timeout, req.signal]) : (timeout ?? req.signal);
+    // undici rejects with the signal's reason; which signal fired says what happened.
+    const codeOf = (err: unknown): string =>
+      err instanceof BodyLimitError
+        ? err.code
+        : timeout?.aborted
+          ? 'TOTAL_TIMEOUT'
+          : req.signal?.aborted
+            ? 'ABORTED'
+            : transportCode(err);
     const finish = (): void => {
       exchange.timings.totalMs = Math.round(performance.now() - started);
       if (counter) exchange.bytesSent = counter.bytes;
@@ -239,7 +291,7 @@ export class HttpClient {
         bodyTimeout: timeouts.bodyIdleMs,
       });
     } catch (err) {
-      const code = transportCode(err);
+      const code = codeOf(err);
       exchange.error = { code, message: transportReason(code, err) };
       finish();
       throw new TransportError(
@@ -260,15 +312,26 @@ export class HttpClient {
     exchange.contentType = resHeaders['content-type'];
     exchange.wwwAuthenticate = resHeaders['www-authenticate'];
 
+    // HEAD announces the length of a body it does not send.
+    const declared = req.method === 'HEAD' ? undefined : contentLength(resHeaders);
     let text = '';
+    let bodyCounter: ByteCounter | undefined;
     try {
       if (req.sink && res.statusCode < 300) {
-        const bodyCounter = new ByteCounter();
+        bodyCounter = new ByteCounter(undefined, sinkLimit(req.expectedBytes, declared));
         await pipeline(res.body, bodyCounter, req.sink);
         exchange.responseBytes = bodyCounter.bytes;
         exchange.bodyShape = bodyCounter.bytes === 0 ? 'empty' : 'binary';
       } else {
-        const buf = await readLimited(res.body, MAX_BUFFERED_BODY);
+        const cap = Math.min(req.maxBodyBytes ?? MAX_TEXT_BODY, MAX_TEXT_BODY);
+        if (declared !== undefined && declared > cap) {
+          res.body.destroy();
+          throw new BodyLimitError(
+            'BODY_TOO_LARGE',
+            `with a body over the ${bytesLabel(cap)} cap for this call (Content-Length ${declared}); refused before reading`,
+          );
+        }
+        const buf = await readLimited(res.body, cap);
         exchange.responseBytes = buf.length;
         text = buf.toString('utf8');
         exchange.bodyShape = classifyBody(exchange.contentType, text, exchange.server);
@@ -277,12 +340,18 @@ export class HttpClient {
         }
       }
     } catch (err) {
-      const code = transportCode(err);
-      exchange.error = { code, message: `response body broke off: ${transportReason(code, err)}` };
+      const code = codeOf(err);
+      res.body.destroy(); // closes the connection: nothing more of this body is read
+      if (bodyCounter) exchange.responseBytes = bodyCounter.bytes;
+      const what =
+        err instanceof BodyLimitError
+          ? err.message
+          : `but response body broke off: ${transportReason(code, err)}`;
+      exchange.error = { code, message: what.replace(/^(with|but) /, '') };
       finish();
       throw new TransportError(
         code,
-        `${req.method} ${url.toString()} answered ${res.statusCode} but ${exchange.error.message} (${code})`,
+        `${req.method} ${url.toString()} answered ${res.statusCode} ${what} (${code})`,
         exchange,
         { cause: err },
       );
@@ -317,7 +386,40 @@ function declaredLength(body: RequestBody | undefined, headers: Record<string, s
   return undefined;
 }
 
-/** Reads a body into memory, refusing one larger than `limit` (a download must use a sink). */
+/** The response's Content-Length when it is a plain non-negative integer. */
+function contentLength(headers: Record<string, string>): number | undefined {
+  const v = headers['content-length'];
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * A sunk body may not exceed the expected size nor its own Content-Length (undici already frames by
+ * the latter; the check costs nothing). Neither known: only the idle and total timeouts bound it.
+ */
+function sinkLimit(
+  expected: number | undefined,
+  declared: number | undefined,
+): { bytes: number; error: () => Error } | undefined {
+  if (expected !== undefined && declared !== undefined && declared > expected) {
+    throw new BodyLimitError(
+      'BODY_TOO_LONG',
+      `with Content-Length ${declared}, more than the ${bytesLabel(expected)} expected; refused before reading`,
+    );
+  }
+  const bytes = expected ?? declared;
+  if (bytes === undefined) return undefined;
+  const source = expected !== undefined ? 'the expected size' : 'its Content-Length';
+  return {
+    bytes,
+    error: () =>
+      new BodyLimitError(
+        'BODY_TOO_LONG',
+        `with more than ${bytesLabel(bytes)} (${source}); stopped reading and closed the connection`,
+      ),
+  };
+}
+
+/** Reads a body into memory, destroying it as soon as it passes `limit` (a download must use a sink). */
 async function readLimited(body: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -326,9 +428,10 @@ async function readLimited(body: Readable, limit: number): Promise<Buffer> {
     size += buf.length;
     if (size > limit) {
       body.destroy();
-      throw Object.assign(new Error(`response body larger than ${limit} bytes; use a sink`), {
-        code: 'BODY_TOO_LARGE',
-      });
+      throw new BodyLimitError(
+        'BODY_TOO_LARGE',
+        `with a body over the ${bytesLabel(limit)} cap for this call; stopped reading and closed the connection`,
+      );
     }
     chunks.push(buf);
   }

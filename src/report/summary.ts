@@ -1,4 +1,14 @@
-import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { SECRETS } from '../util/mask.js';
 import type { CheckCause, CheckResult, Totals } from './results.js';
@@ -97,44 +107,109 @@ export interface LoadSection {
   files: { summary?: string; dashboard?: string; chart?: string; points?: string };
 }
 
+/** The file that marks a directory as the harness's own (a run dir, `latest`); it holds the run id. */
+export const RUN_MARKER = '.glance-harness-run';
+
+/** Marks `dir` as a run directory of the harness, so `latest` may later be replaced by a copy of it. */
+export function markRunDir(dir: string, runId: string): void {
+  writeFileSync(join(dir, RUN_MARKER), `${runId}\n`);
+}
+
+/** What writeSummary did: the summary's path and, when `latest` was left alone, the one line that says why. */
+export interface WrittenSummary {
+  path: string;
+  warning?: string;
+}
+
 /** Writes summary.json into the run dir and mirrors the run dir to reports/latest. */
-export function writeSummary(reportsDir: string, runDir: string, summary: Summary): string {
+export function writeSummary(reportsDir: string, runDir: string, summary: Summary): WrittenSummary {
   mkdirSync(runDir, { recursive: true });
+  markRunDir(runDir, summary.runId);
   const file = join(runDir, 'summary.json');
   writeFileSync(file, `${JSON.stringify(SECRETS.scrubDeep(summary), null, 2)}\n`);
-  mirrorToLatest(reportsDir, runDir, summary.runId);
-  return file;
+  const warning = mirrorToLatest(reportsDir, runDir, summary.runId);
+  return { path: file, ...(warning ? { warning } : {}) };
+}
+
+/** Why `latest` is not the harness's to replace, or undefined when it is (absent, or a marked directory). */
+function foreignLatest(latest: string): string | undefined {
+  let st: Stats;
+  try {
+    st = lstatSync(latest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (!st.isDirectory()) return 'a file';
+  if (existsSync(join(latest, RUN_MARKER)) || writtenByEarlierVersion(latest)) return undefined;
+  return `a directory without ${RUN_MARKER}`;
+}
+
+/** A `latest` from before the marker existed: its summary.json names this tool. */
+function writtenByEarlierVersion(latest: string): boolean {
+  try {
+    const s = JSON.parse(readFileSync(join(latest, 'summary.json'), 'utf8')) as { tool?: { name?: unknown } };
+    return s.tool?.name === 'glance-harness';
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Replaces reports/latest with a copy of the run dir. The copy is made aside and swapped in by
  * rename, so a reader never sees a half-written `latest`, and two harness processes sharing a
  * reports dir (load --segment on one machine) cannot trip over each other: the last one wins.
+ * A `latest` the harness did not make (no RUN_MARKER) is never moved or deleted: the warning says so.
+ * The run's results are already in its own directory, so a `latest` that cannot be written is a
+ * warning too, never a failed run.
  */
-function mirrorToLatest(reportsDir: string, runDir: string, runId: string): void {
+function mirrorToLatest(reportsDir: string, runDir: string, runId: string): string | undefined {
   const latest = join(reportsDir, 'latest');
   const fresh = join(reportsDir, `.latest-${runId}-${process.pid}.new`);
   const old = join(reportsDir, `.latest-${runId}-${process.pid}.old`);
-  rmSync(fresh, { recursive: true, force: true });
-  cpSync(runDir, fresh, { recursive: true });
-  for (let attempt = 0; ; attempt++) {
+  const leftAlone = (what: string): string =>
+    `${latest} is not the harness's (${what}) and was left as it is (move it away to let the harness update it); this run's reports are in ${runDir}`;
+  const dropFresh = (): void => {
     try {
-      renameSync(latest, old);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      rmSync(fresh, { recursive: true, force: true });
+    } catch {
+      // Only a temporary copy: the warning below is what matters.
     }
-    try {
-      renameSync(fresh, latest);
-      break;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // Another process put its `latest` in between: move that one aside too and try again.
-      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 5) {
-        rmSync(fresh, { recursive: true, force: true });
-        throw err;
+  };
+  try {
+    const foreign = foreignLatest(latest);
+    if (foreign) return leftAlone(foreign);
+    rmSync(fresh, { recursive: true, force: true });
+    cpSync(runDir, fresh, { recursive: true });
+    for (let attempt = 0; ; attempt++) {
+      // Checked again each time: another process may have put something in place since.
+      const now = foreignLatest(latest);
+      if (now) {
+        dropFresh();
+        return leftAlone(now);
       }
-      rmSync(old, { recursive: true, force: true });
+      try {
+        renameSync(latest, old);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      try {
+        renameSync(fresh, latest);
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // Another process put its `latest` in between: move that one aside too and try again.
+        if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 5) throw err;
+        rmSync(old, { recursive: true, force: true });
+      }
     }
+    rmSync(old, { recursive: true, force: true });
+    return undefined;
+  } catch (err) {
+    dropFresh();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code) throw err;
+    return `${latest} was not updated (${(err as Error).message}); this run's reports are in ${runDir}`;
   }
-  rmSync(old, { recursive: true, force: true });
 }

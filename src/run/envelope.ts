@@ -4,9 +4,10 @@
  * sweep of the run's images, and the summary with every report written from it.
  */
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
+import { sourceLabel } from '../config/sources.js';
 import { diagnoseExchanges } from '../diagnosis/index.js';
 import { AuthError, ConfigError, describeError, ExitCode, HarnessError } from '../errors.js';
 import { EvidenceRecorder } from '../http/evidence.js';
@@ -15,7 +16,7 @@ import { githubAnnotations, shouldAnnotate } from '../report/github.js';
 import { junitXml } from '../report/junit.js';
 import { recapLines } from '../report/recap.js';
 import { type CheckCause, checkCause } from '../report/results.js';
-import { type Summary, type TargetInfo, totals, writeSummary } from '../report/summary.js';
+import { markRunDir, type Summary, type TargetInfo, totals, writeSummary } from '../report/summary.js';
 import { connect, probe, type Target } from '../target.js';
 import { SECRETS } from '../util/mask.js';
 import { cleanupImages } from './cleanup.js';
@@ -87,6 +88,44 @@ export function causeFrom(recorder: EvidenceRecorder, cfg: ResolvedConfig): Chec
   return checkCause(found, ids.reverse());
 }
 
+/** The nearest existing ancestor of `path` (itself included) when it is not a directory. */
+function blockingFile(path: string): string | undefined {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      return statSync(p).isDirectory() ? undefined : p;
+    } catch {
+      if (dirname(p) === p) return undefined;
+    }
+  }
+}
+
+/** Why a directory could not be made, in words: the errno's meaning, not its code. */
+function fsReason(err: unknown, dir: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+    case 'EEXIST': {
+      const file = blockingFile(dir);
+      return file ? `${file} is a file, not a directory` : 'a part of the path is not a directory';
+    }
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'ENAMETOOLONG':
+      return 'file name too long';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}
+
 export class RunEnvelope {
   readonly runId: string;
   readonly reportsDir: string;
@@ -102,7 +141,17 @@ export class RunEnvelope {
     this.runId = opts.runId ?? newRunId();
     this.reportsDir = opts.config.harness.reportsDir.value;
     this.runDir = join(this.reportsDir, this.runId);
-    mkdirSync(join(this.runDir, 'evidence'), { recursive: true });
+    try {
+      mkdirSync(join(this.runDir, 'evidence'), { recursive: true });
+      markRunDir(this.runDir, this.runId);
+    } catch (err) {
+      const dir = opts.config.harness.reportsDir;
+      const name = dir.source.kind === 'default' ? 'the reports dir' : sourceLabel(dir.source);
+      const reason = fsReason(err, join(this.runDir, 'evidence'));
+      throw new ConfigError(`${name} ${this.reportsDir}: cannot create ${this.runDir}: ${reason}`, {
+        cause: err,
+      });
+    }
     this.info = targetInfo(opts.config, opts.targetKind);
     // Every exchange of the CLI process (login, probe, sweep) is evidence of the run too.
     this.recorder.subscribe((x) =>
@@ -274,7 +323,8 @@ export class RunEnvelope {
       historyDir: allureHistoryDir(this.reportsDir, summary.selection),
       env: process.env,
     });
-    const summaryPath = writeSummary(this.reportsDir, this.runDir, summary);
+    const { path: summaryPath, warning } = writeSummary(this.reportsDir, this.runDir, summary);
+    if (warning) this.opts.log(`warning: ${warning}`);
     if (this.opts.recap !== false)
       for (const line of recapLines(summary, { color: this.opts.color })) this.opts.log(line);
     const stdout = (text: string): void => {

@@ -67,7 +67,7 @@ test.describe('data: large image', { tag: ['@data', '@large'] }, () => {
       const download = transferProgress(`download ${image.name}`, LARGE);
       const get = await glance.data.download(
         image.id,
-        download ? { sink: countingSink((n) => download.update(n)) } : {},
+        { expectedBytes: LARGE, ...(download ? { sink: countingSink((n) => download.update(n)) } : {}) },
       );
       download?.done(get.status === 200);
       const peak = sampler.stop();

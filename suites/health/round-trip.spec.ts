@@ -37,7 +37,7 @@ test.describe('health: images', { tag: ['@health', '@smoke'] }, () => {
       const body = shown.body as Image;
       expect(body.status, explain(shown, 'status active')).toBe('active');
       expect(body.size, explain(shown, `size ${data.size}`)).toBe(data.size);
-      const download = await glance.data.download(image.id);
+      const download = await glance.data.download(image.id, { expectedBytes: data.size });
       expect(download).toHaveStatus(200);
       expect(download.received.md5, explain(download, `a body with md5 ${data.md5}`)).toBe(data.md5);
       const deleted = await glance.images.delete(image.id);
