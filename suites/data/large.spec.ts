@@ -65,10 +65,10 @@ test.describe('data: large image', { tag: ['@data', '@large'] }, () => {
       expect(show).toHaveStatus(200);
       expectStoredDigests(show.body!, put.sent);
       const download = transferProgress(`download ${image.name}`, LARGE);
-      const get = await glance.data.download(
-        image.id,
-        { expectedBytes: LARGE, ...(download ? { sink: countingSink((n) => download.update(n)) } : {}) },
-      );
+      const get = await glance.data.download(image.id, {
+        expectedBytes: LARGE,
+        ...(download ? { sink: countingSink((n) => download.update(n)) } : {}),
+      });
       download?.done(get.status === 200);
       const peak = sampler.stop();
       testInfo.annotations.push({
