@@ -15,7 +15,15 @@ import { renderConfig } from './config/index.js';
 import { registerDbCommand } from './db/command.js';
 import { doctorDbProvider } from './db/doctor-provider.js';
 import { registerDoctor } from './doctor/command.js';
-import { ConfigError, describeError, ExitCode, HarnessError, UsageError } from './errors.js';
+import {
+  ConfigError,
+  describeError,
+  ExitCode,
+  HarnessError,
+  UnreachableError,
+  UsageError,
+} from './errors.js';
+import { TransportError } from './http/client.js';
 import { runLab } from './lab/index.js';
 import { registerLoadCommand } from './load/command.js';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
@@ -114,15 +122,25 @@ export function buildProgram(): Command {
         prefix: cfg.harness.prefix.value,
         ...(opts.runId ? { runId: opts.runId } : {}),
         dryRun: Boolean(opts.dryRun),
+      }).catch((err: unknown) => {
+        // No answer from Glance is "unreachable" (exit 3), as for run and doctor.
+        if (err instanceof TransportError)
+          throw new UnreachableError(`Glance unreachable at ${target.endpoint}: ${err.message}`, {
+            cause: err,
+          });
+        throw err;
       });
       for (const img of res.found)
         process.stdout.write(
           `${opts.dryRun ? 'would delete' : 'image'} ${safeText(img.id)} ${safeText(img.name ?? '')}\n`,
         );
+      const failed = res.failed.length
+        ? `; not deleted: ${res.failed.map((f) => safeText(f)).join('; ')}`
+        : '';
       log(
         opts.dryRun
-          ? `${res.found.length} image(s) would be deleted`
-          : `deleted ${res.deleted} of ${res.found.length} image(s)${res.failed.length ? `; failed: ${res.failed.join(' ')}` : ''}`,
+          ? `${res.found.length} image(s) would be deleted${failed}`
+          : `deleted ${res.deleted} of ${res.found.length} image(s)${failed}`,
       );
       if (res.failed.length > 0) process.exitCode = ExitCode.CheckFailed;
     } finally {

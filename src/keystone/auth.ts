@@ -151,6 +151,11 @@ export async function authenticate(http: HttpClient, cfg: ResolvedConfig): Promi
       `Keystone answered ${res.status} from POST ${url} without a "token" object with expires_at`,
     );
   }
+  if (body.token.catalog !== undefined && !Array.isArray(body.token.catalog)) {
+    throw new AuthError(
+      `Keystone answered ${res.status} from POST ${url} with a "catalog" that is not an array`,
+    );
+  }
   const expiresAt = new Date(body.token.expires_at);
   if (Number.isNaN(expiresAt.getTime())) {
     throw new AuthError(`Keystone token expires_at "${body.token.expires_at}" is not a date`);

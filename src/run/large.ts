@@ -20,6 +20,9 @@ const UNITS: Record<string, number> = {
 /** Smallest --large worth the name; below it the regular data checks already cover the size. */
 export const LARGE_MIN_BYTES = 2 ** 20;
 
+/** Largest --large: Glance's default `image_size_cap` (1 TiB); a bigger image is refused with 413 anyway. */
+export const LARGE_MAX_BYTES = 2 ** 40;
+
 /** Parses `--large` ("4GiB", "500MB", "1073741824") into bytes; UsageError (exit 2) otherwise. */
 export function parseLargeSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
@@ -30,6 +33,9 @@ export function parseLargeSize(text: string): number {
   const bytes = Math.round(Number(m[1]) * scale);
   if (bytes < LARGE_MIN_BYTES || !Number.isSafeInteger(bytes)) {
     throw new UsageError(`--large must be at least 1MiB (got "${text}")`);
+  }
+  if (bytes > LARGE_MAX_BYTES) {
+    throw new UsageError(`--large must be at most 1TiB, Glance's default image_size_cap (got "${text}")`);
   }
   return bytes;
 }
