@@ -153,7 +153,7 @@ export function buildProgram(): Command {
     reportsDir: (flag) => loadConfig(flag ? { reportsDir: flag } : {}).harness.reportsDir.value,
   });
 
-  registerDbCommand(program);
+  registerDbCommand(program, { loadConfig, log });
   registerDoctor(program as unknown as Command, {
     withConfigFlags,
     flagsOf,

@@ -1,7 +1,5 @@
-// `glance-harness db check`: the Glance database's schema, release and drift, read-only.
-import { homedir } from 'node:os';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { CONFIG_FLAGS, type ConfigFlags, type ResolvedConfig, resolveConfig } from '../config/index.js';
+import { CONFIG_FLAGS, type ConfigFlags, type ResolvedConfig } from '../config/index.js';
 import { ConfigError, describeError, ExitCode, UsageError } from '../errors.js';
 import { connect } from '../target.js';
 import { type DbFacts, gatherDbFacts } from './facts.js';
@@ -18,7 +16,7 @@ export interface DbCheckReport {
   readonly notes: readonly string[];
 }
 
-const log = (line: string): void => {
+const _log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
@@ -126,7 +124,13 @@ export async function runDbCheck(
 }
 
 /** Registers `glance-harness db check` on the program. */
-export function registerDbCommand(program: Command): void {
+/** What cli.ts lends the command: configuration resolved (and its secrets registered) as for every command. */
+export interface DbCliHelpers {
+  loadConfig: (flags: ConfigFlags) => ResolvedConfig;
+  log: (line: string) => void;
+}
+
+export function registerDbCommand(program: Command, h: DbCliHelpers): void {
   const db = program.command('db').description('Read-only checks of the Glance database (MySQL/MariaDB)');
   const check = db
     .command('check')
@@ -148,17 +152,11 @@ export function registerDbCommand(program: Command): void {
     const flags: Record<string, unknown> = {};
     for (const spec of CONFIG_FLAGS) if (all[spec.key] !== undefined) flags[spec.key] = all[spec.key];
     const release = parseRelease(opts.release);
-    const cfg = resolveConfig({
-      flags: flags as ConfigFlags,
-      env: process.env,
-      cwd: process.cwd(),
-      homeDir: homedir(),
-    });
-    for (const w of cfg.warnings) log(`warning: ${w}`);
+    const cfg = h.loadConfig(flags as ConfigFlags);
     const report = await runDbCheck(cfg, release ? { release } : {});
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(renderDbReport(report));
-    if (!report.facts.reachable) log(`error: ${report.facts.error?.message ?? 'database unreachable'}`);
+    if (!report.facts.reachable) h.log(`error: ${report.facts.error?.message ?? 'database unreachable'}`);
     process.exitCode = report.exitCode;
   });
 }

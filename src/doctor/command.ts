@@ -3,6 +3,7 @@ import { useColor } from '../commands/shared.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { RunEnvelope } from '../run/envelope.js';
+import { SECRETS } from '../util/mask.js';
 import type { DbProvider } from './db.js';
 import { reportJson, stepLine, verdictLine } from './render.js';
 import { doctorSummary } from './summary.js';
@@ -67,10 +68,12 @@ export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
         ...(glanceConf ? { glanceConf } : {}),
         ...(config.db.url ? { dbUrl: config.db.url.value } : {}),
         ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),
-        ...(opts.json ? {} : { onStep: (s) => process.stdout.write(`${stepLine(s, color)}\n`) }),
+        ...(opts.json
+          ? {}
+          : { onStep: (s) => process.stdout.write(`${SECRETS.scrub(stepLine(s, color))}\n`) }),
       });
-      if (opts.json) process.stdout.write(reportJson(report));
-      else process.stdout.write(`${verdictLine(report)}\n`);
+      if (opts.json) process.stdout.write(SECRETS.scrub(reportJson(report)));
+      else process.stdout.write(`${SECRETS.scrub(verdictLine(report))}\n`);
       const outcome = env.finish(doctorSummary(report, stop.signal.aborted));
       h.log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode})`);
       process.exitCode = outcome.exitCode;
