@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { recapLines, safeText } from '../../src/report/recap.js';
-import { type CheckCause, type CheckResult, groupByCause, totals } from '../../src/report/results.js';
+import { type CheckResult, groupByCause, totals } from '../../src/report/results.js';
 import type { Summary } from '../../src/report/summary.js';
 import { isHarnessImage, newRunId, runImageName, runTags } from '../../src/run/naming.js';
+import { dbNotSynced, sampleSummary } from '../report/sample.js';
 
-const cause: CheckCause = {
-  id: 'db.not-synced',
-  title: 'Glance database has no tables',
-  fix: 'Run glance-manage db_sync.',
-  severity: 'critical',
-  confidence: 'confirmed',
-  evidence: ['req-1', 'req-2', 'req-3'],
-};
+const cause = dbNotSynced;
 
 const check = (id: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult => ({
   id,
@@ -35,19 +29,8 @@ const checks: CheckResult[] = [
 
 function summary(extra: Partial<Summary> = {}): Summary {
   return {
-    schemaVersion: 1,
-    tool: { name: 'glance-harness', version: '0.1.0' },
-    runId: 'r',
-    startedAt: '',
-    finishedAt: '',
+    ...sampleSummary(checks),
     durationMs: 8000,
-    exitCode: 1,
-    outcome: 'failed',
-    target: { kind: 'reference' },
-    selection: { suites: ['images'], readOnly: false },
-    checks,
-    totals: totals(checks),
-    reports: { dir: '/tmp' },
     cleanup: { deleted: 0, failed: ['Cannot list images for cleanup: GET /v2/images answered 500'] },
     ...extra,
   };
@@ -78,7 +61,7 @@ describe('recap', () => {
   const text = lines.join('\n');
 
   it('names each cause once with its fix, counts and checks, then unnamed failures, cleanup and totals', () => {
-    assert.equal(text.split('Run glance-manage db_sync.').length - 1, 1, 'the fix appears once');
+    assert.equal(text.split(cause.fix).length - 1, 1, 'the fix appears once');
     assert.match(text, /db\.not-synced \(confirmed\): Glance database has no tables — 1 failed, 2 blocked/);
     assert.match(text, /blocked: images\.c, images\.d/);
     assert.match(text, /request ids: req-1 req-2/);
