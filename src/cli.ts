@@ -27,7 +27,7 @@ import { TransportError } from './http/client.js';
 import { runLab } from './lab/index.js';
 import { registerLoadCommand } from './load/command.js';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
-import { safeText } from './report/recap.js';
+import { oneLine, safeText } from './report/recap.js';
 import { cleanupImages } from './run/cleanup.js';
 import { TOOL_VERSION } from './run/version.js';
 import { connect } from './target.js';
@@ -132,10 +132,10 @@ export function buildProgram(): Command {
       });
       for (const img of res.found)
         process.stdout.write(
-          `${opts.dryRun ? 'would delete' : 'image'} ${safeText(img.id)} ${safeText(img.name ?? '')}\n`,
+          `${opts.dryRun ? 'would delete' : 'image'} ${oneLine(img.id)} ${oneLine(img.name ?? '')}\n`,
         );
       const failed = res.failed.length
-        ? `; not deleted: ${res.failed.map((f) => safeText(f)).join('; ')}`
+        ? `; not deleted: ${res.failed.map((f) => oneLine(f)).join('; ')}`
         : '';
       log(
         opts.dryRun

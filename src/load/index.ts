@@ -8,6 +8,7 @@ import type { LoadSection, Summary, TargetInfo } from '../report/summary.js';
 import { type Reporter, RunEnvelope, type RunOutcome } from '../run/envelope.js';
 import { ROOT } from '../run/run.js';
 import { startRunService } from '../run/service.js';
+import { SECRETS } from '../util/mask.js';
 import { SCENARIO_METRICS, type ScenarioName } from './contract.js';
 import type { K6Binary } from './k6.js';
 import { availableMemory, formatBytes, memoryRefusal, planMemory } from './memory.js';
@@ -346,8 +347,9 @@ async function drive(opts: LoadRunOptions, env: RunEnvelope, p: Plan): Promise<L
         },
         onSpawn: (child) => {
           pid = child.pid;
+          // k6 may print what a server echoed (the token it was given): scrubbed like every output.
           const onData = (d: Buffer): void => {
-            const text = d.toString();
+            const text = SECRETS.scrub(d.toString());
             k6Log = (k6Log + text).slice(-64 * 1024);
             logFile.write(text);
             process.stderr.write(text);

@@ -22,6 +22,11 @@ export function safeText(text: string): string {
   );
 }
 
+/** safeText for a value that must stay on one line (an image name, a title): newlines escaped too. */
+export function oneLine(text: string): string {
+  return safeText(text).replace(/\n/g, '\\n');
+}
+
 /** "128 checks: 117 passed, 0 failed, 0 blocked, 11 skipped" */
 export function totalsLine(s: Summary): string {
   const t = s.totals;

@@ -5,7 +5,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { createColors } from 'picocolors';
-import { safeText } from '../../src/report/recap.js';
+import { oneLine, safeText } from '../../src/report/recap.js';
 import type { CheckAttachment, CheckCause, CheckResult, CheckStatus } from '../../src/report/results.js';
 import { RESULTS_FILE, RUNNER_ERRORS_FILE } from '../../src/run/results-file.js';
 import { SECRETS } from '../../src/util/mask.js';
@@ -128,11 +128,11 @@ export default class ResultsReporter implements Reporter {
     const clock = `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
     const at = c.dim(`[${this.done}/${this.total} ${clock}]`);
     const ms = `(${r.durationMs} ms)`;
-    const title = safeText(r.title);
+    const title = oneLine(r.title);
     const lines: string[] = [];
     if (r.status === 'passed') lines.push(`${at} ${c.green('PASS')} ${r.id}  ${title} ${c.dim(ms)}`);
     else if (r.status === 'skipped')
-      lines.push(`${at} ${c.yellow('SKIP')} ${r.id}: ${safeText(r.skipReason ?? '')}`);
+      lines.push(`${at} ${c.yellow('SKIP')} ${r.id}: ${oneLine(r.skipReason ?? '')}`);
     else if (r.status === 'blocked') lines.push(`${at} ${c.magenta('BLOCKED')} ${r.id} by ${r.cause?.id}`);
     else {
       lines.push(

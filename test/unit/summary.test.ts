@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { recapLines, safeText } from '../../src/report/recap.js';
+import { oneLine, recapLines, safeText } from '../../src/report/recap.js';
 import { type CheckResult, groupByCause, totals } from '../../src/report/results.js';
 import type { Summary } from '../../src/report/summary.js';
 import { isHarnessImage, newRunId, runImageName, runTags } from '../../src/run/naming.js';
@@ -96,6 +96,7 @@ describe('recap', () => {
 
   it('escapes control characters a server may have sent', () => {
     assert.equal(safeText('a\u001b]0;pwned\u0007b\u001b[2J'), 'a\\e]0;pwned\\x07b\\e[2J');
+    assert.equal(oneLine('name\nFAKE LINE'), 'name\\nFAKE LINE');
   });
 });
 
