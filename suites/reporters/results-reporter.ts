@@ -7,6 +7,7 @@ import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwri
 import { createColors } from 'picocolors';
 import { oneLine, safeText } from '../../src/report/recap.js';
 import type { CheckAttachment, CheckCause, CheckResult, CheckStatus } from '../../src/report/results.js';
+import { SERVICE_KEY_ENV } from '../../src/run/context.js';
 import { RESULTS_FILE, RUNNER_ERRORS_FILE } from '../../src/run/results-file.js';
 import { SECRETS } from '../../src/util/mask.js';
 import { BLOCKED_ANNOTATION, runContext } from '../context.js';
@@ -47,6 +48,12 @@ export default class ResultsReporter implements Reporter {
   private total = 0;
   private done = 0;
   private started = Date.now();
+
+  constructor() {
+    // This process is handed only the run service's key; the tokens and passwords that could be echoed
+    // are masked where the text is made (the workers' HTTP client) and again when the CLI writes the summary.
+    SECRETS.add(process.env[SERVICE_KEY_ENV]);
+  }
 
   printsToStdio(): boolean {
     return true;
