@@ -8,7 +8,6 @@ import {
   helpFooter,
   loadConfig,
   log,
-  referenceFlags,
   withConfigFlags,
 } from './commands/shared.js';
 import { renderConfig } from './config/index.js';
@@ -46,7 +45,7 @@ export function buildProgram(): Command {
 
   registerRunCommand(program as unknown as Command);
 
-  registerLoadCommand(program, { withConfigFlags, flagsOf, loadConfig, referenceFlags, log });
+  registerLoadCommand(program);
 
   withConfigFlags(
     program
@@ -185,6 +184,9 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   load: [
     'glance-harness load large-upload --size 1GiB --vus 2',
     'glance-harness load churn --smoke --os-cloud mycloud',
+    'glance-harness load download --segment 1/2 --run-id bench-42   # and 2/2 on another machine',
+    'glance-harness load merge hostA/reports/bench-42 hostB/reports/bench-42',
+    'glance-harness load large-upload --emit k8s --parallelism 4',
   ],
   doctor: [
     'glance-harness doctor --config /etc/glance/glance-api.conf      # on the Glance host',

@@ -4,8 +4,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
-import { request } from 'undici';
-import { parseDbUrl } from '../src/db/url.js';
 import { needsLink } from '../src/diagnosis/links.js';
 import type { Link } from '../src/diagnosis/types.js';
 import { GlanceClient, type TokenProvider } from '../src/glance/index.js';
@@ -13,69 +11,13 @@ import { DEFAULT_TIMEOUTS, HttpClient } from '../src/http/client.js';
 import type { ExchangeListener } from '../src/http/evidence.js';
 import { CONTEXT_ENV, type RunContext, readRunContext, SERVICE_KEY_ENV } from '../src/run/context.js';
 import { LATENCY_WAIT_FACTOR } from '../src/run/latency.js';
-import type { Block, BlockReport } from '../src/run/service.js';
+import type { Block } from '../src/run/service.js';
+import { RunServiceClient } from '../src/run/service-client.js';
 import { SECRETS } from '../src/util/mask.js';
 
 /** The run's context, read once per process. */
 export function runContext(): Readonly<RunContext> {
   return readRunContext(process.env[CONTEXT_ENV]);
-}
-
-/** Talks to the CLI's run service on loopback with the run's key. */
-export class RunServiceClient {
-  constructor(
-    private readonly url: string,
-    private readonly key: string,
-  ) {}
-
-  private async get(path: string, init: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<string> {
-    const res = await request(`${this.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
-      ...(init.body ? { body: init.body } : {}),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`run service ${path}: ${res.statusCode} ${text.trim()}`);
-    return text;
-  }
-
-  /** The current token of a user of the run, cached briefly (the CLI renews it before expiry). */
-  tokens(name: string): TokenProvider {
-    let cached: { value: string; at: number } | undefined;
-    return {
-      token: async () => {
-        if (!cached || Date.now() - cached.at > 30_000) {
-          cached = { value: await this.get(`/token/${name}`), at: Date.now() };
-          SECRETS.add(cached.value);
-        }
-        return cached.value || undefined;
-      },
-    };
-  }
-
-  async secret<T>(name: string): Promise<T> {
-    const value: unknown = JSON.parse(await this.get(`/secret/${name}`));
-    // A worker knows no configuration: the secrets it is handed are the ones it must scrub.
-    if (typeof value === 'string') SECRETS.add(value);
-    const url = (value as { url?: unknown } | null)?.url;
-    if (typeof url === 'string') {
-      try {
-        const db = parseDbUrl(url, 'database URL');
-        SECRETS.add(db.password, db.user);
-      } catch {
-        // the db fixture reports a malformed URL
-      }
-    }
-    return value as T;
-  }
-
-  async blocks(): Promise<Block[]> {
-    return JSON.parse(await this.get('/blocks')) as Block[];
-  }
-
-  async report(r: BlockReport): Promise<Block[]> {
-    return JSON.parse(await this.get('/blocks', { method: 'POST', body: JSON.stringify(r) })) as Block[];
-  }
 }
 
 /** The annotation that carries the cause of a blocked check (JSON of a CheckCause). */

@@ -14,6 +14,11 @@ export interface UploadOptions extends CallOptions {
   /** Glance v2 accepts only application/octet-stream for data; other values test the 415 path. */
   contentType?: string;
   onProgress?: (sentBytes: number, totalBytes: number | undefined) => void;
+  /**
+   * Hash the bytes sent (default). A caller that knows the digests already (the load engine's
+   * generated file) turns it off: hashing costs a core at the speeds large uploads reach.
+   */
+  digest?: boolean;
 }
 
 export interface UploadResponse extends ApiResponse {
@@ -88,9 +93,9 @@ export class DataClient {
 
   private async put(path: string, source: ImageSource, opts: UploadOptions): Promise<UploadResponse> {
     const { stream, size } = await open(source);
-    const hasher = new HashingStream();
-    const body = stream.pipe(hasher);
-    stream.once('error', (err) => hasher.destroy(err));
+    const hasher = opts.digest === false ? undefined : new HashingStream();
+    const body = hasher ? stream.pipe(hasher) : stream;
+    if (hasher) stream.once('error', (err) => hasher.destroy(err));
     const headers: Record<string, string> = {
       'content-type': opts.contentType ?? 'application/octet-stream',
       ...opts.headers,
@@ -105,6 +110,7 @@ export class DataClient {
         body,
         ...(opts.onProgress ? { onSent: (n: number) => opts.onProgress?.(n, size) } : {}),
       });
+      if (!hasher) return { ...res, sent: { size: res.exchange.bytesSent, md5: '', sha512: '' } };
       return { ...res, sent: hasher.writableFinished ? hasher.digests() : partial(hasher) };
     } finally {
       stream.destroy();

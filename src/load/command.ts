@@ -2,60 +2,31 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { parseReporters, useColor } from '../commands/shared.js';
-import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
+import {
+  flagsOf,
+  loadConfig,
+  log,
+  parseReporters,
+  referenceFlags,
+  useColor,
+  withConfigFlags,
+} from '../commands/shared.js';
+import type { ResolvedConfig } from '../config/index.js';
 import { generateImage } from '../data/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { type ReferenceServer, startReference } from '../reference/index.js';
-import { newRunId } from '../run/naming.js';
-import { TOOL_VERSION } from '../run/run.js';
+import { isRunId, newRunId } from '../run/naming.js';
+import { TOOL_VERSION } from '../run/version.js';
 import { connect } from '../target.js';
-import { SCENARIOS, type ScenarioName } from './contract.js';
-import { type LoadParams, loadProfile, runLoad, sizeLabel } from './index.js';
-import { findK6 } from './k6.js';
+import { k6ScriptOf, listScenarios, loadScenario, type Scenario } from './engine/scenario.js';
+import { guardMemory, type LoadParams, runLoad } from './index.js';
+import { findK6, type K6Binary } from './k6.js';
+import { k8sManifests } from './k8s.js';
+import type { EngineName } from './memory.js';
+import { mergeLoad } from './merge.js';
 import { operatorManifest } from './operator.js';
 import { parseSegment } from './segment.js';
-
-/** What cli.ts lends the load command, so config resolution and the reference start exactly like `run`. */
-export interface CliHelpers {
-  withConfigFlags<C extends Command<unknown[], Record<string, unknown>>>(cmd: C): C;
-  flagsOf(opts: Record<string, unknown>): ConfigFlags;
-  loadConfig(flags: ConfigFlags): ResolvedConfig;
-  referenceFlags(ref: ReferenceServer): ConfigFlags;
-  log(line: string): void;
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  B: 1,
-  KIB: 2 ** 10,
-  MIB: 2 ** 20,
-  GIB: 2 ** 30,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-};
-
-/** `64MiB`, `1GiB`, `500MB`, `1048576` → bytes (1 B to 64 GiB). */
-export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?$/i.exec(text.trim());
-  const n = m
-    ? Math.round(Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'B').toUpperCase()] ?? Number.NaN))
-    : Number.NaN;
-  if (!Number.isFinite(n) || n < 1 || n > 64 * 2 ** 30)
-    throw new UsageError(
-      `--size must be a size from 1B to 64GiB such as 64MiB, 1GiB or 500MB (got "${text}")`,
-    );
-  return n;
-}
-
-/** `30s`, `5m`, `1h`, `90` (seconds) → seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+)\s*(s|m|h)?$/.exec(text.trim());
-  const n = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] ?? 1) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 24 * 3600)
-    throw new UsageError(`--duration must be like 30s, 5m or 1h, at most 24h (got "${text}")`);
-  return n;
-}
+import { parseDuration, parseSize, sizeLabel } from './units.js';
 
 function positiveInt(flag: string, text: string | undefined, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -72,21 +43,62 @@ function positiveNumber(flag: string, text: string | undefined): number | undefi
   return n;
 }
 
-function scenarioOf(name: string): ScenarioName {
-  if (!(SCENARIOS as readonly string[]).includes(name))
-    throw new UsageError(`unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})`);
-  return name as ScenarioName;
+const ENGINES: readonly EngineName[] = ['harness', 'k6'];
+const EMITS = ['k6-operator', 'k8s'] as const;
+
+type Opts = Record<string, unknown>;
+const str = (opts: Opts, k: string): string | undefined =>
+  typeof opts[k] === 'string' ? (opts[k] as string) : undefined;
+
+/** The profile flags as given, validated: what a segment pod is started with again. */
+export function paramsOf(opts: Opts): { params: LoadParams; profileArgs: string[] } {
+  const params: LoadParams = { smoke: Boolean(opts.smoke) };
+  const profileArgs: string[] = params.smoke ? ['--smoke'] : [];
+  const take = (flag: string, key: string, parse: (t: string) => number, field: keyof LoadParams): void => {
+    const text = str(opts, key);
+    if (text === undefined) return;
+    (params as unknown as Record<string, number>)[field] = parse(text);
+    profileArgs.push(flag, text);
+  };
+  take('--size', 'size', parseSize, 'sizeBytes');
+  take('--vus', 'vus', (t) => positiveInt('--vus', t, 10_000)!, 'vus');
+  take('--iterations', 'iterations', (t) => positiveInt('--iterations', t, 10_000_000)!, 'iterations');
+  take('--duration', 'duration', parseDuration, 'durationS');
+  take('--rate', 'rate', (t) => positiveInt('--rate', t, 100_000)!, 'rate');
+  take('--min-mbps', 'minMbps', (t) => positiveNumber('--min-mbps', t)!, 'minMbps');
+  if (params.iterations !== undefined && params.durationS !== undefined)
+    throw new UsageError('--iterations and --duration exclude each other');
+  const segment = str(opts, 'segment');
+  if (segment) params.segment = parseSegment(segment);
+  return { params, profileArgs };
 }
 
-/** Registers `glance-harness load <scenario>`. */
-export function registerLoadCommand(program: Command, h: CliHelpers): void {
-  h.withConfigFlags(
+function engineOf(opts: Opts): EngineName {
+  const e = str(opts, 'engine') ?? 'harness';
+  if (!(ENGINES as readonly string[]).includes(e))
+    throw new UsageError(`--engine must be ${ENGINES.join(' or ')} (got "${e}")`);
+  return e as EngineName;
+}
+
+/** The operator's k6 for `--engine k6`, and the scenario's k6 script; exit 2 naming what is missing. */
+function k6For(scenario: Scenario): K6Binary {
+  if (!k6ScriptOf(scenario.name))
+    throw new UsageError(`scenario ${scenario.name} has no k6 script (scenarios/k6/${scenario.name}.js)`);
+  return findK6(process.env, homedir());
+}
+
+/** Registers `glance-harness load <scenario>` and `glance-harness load merge DIR…`. */
+export function registerLoadCommand(program: Command): void {
+  const names = listScenarios();
+  withConfigFlags(
     program
       .command('load')
       .description(
-        `Run a k6 load scenario (${SCENARIOS.join(', ')}) against the configured Glance and write reports`,
+        `Run a load scenario (${names.join(', ')}) against the configured Glance with the harness's own engine ` +
+          "(or the operator's k6), or merge the results of its segments: load merge DIR…",
       )
-      .argument('<scenario>', SCENARIOS.join(' | '))
+      .argument('<scenario>', `${names.join(' | ')} | merge`)
+      .argument('[dirs...]', 'with merge: the run directories of the segments')
       .option('--size <size>', 'image size for large-upload and download (default 256MiB; smoke 1MiB)')
       .option('--vus <n>', 'virtual users (default large-upload 1, download 4, churn 10)')
       .option('--iterations <n>', 'total iterations shared by the VUs (large-upload, download)')
@@ -94,105 +106,150 @@ export function registerLoadCommand(program: Command, h: CliHelpers): void {
       .option('--rate <n>', 'churn: peak create/show/list/delete cycles per second (default 20)')
       .option('--min-mbps <n>', 'MB/s floor of the throughput threshold (default 20 upload, 50 download)')
       .option('--smoke', 'a few seconds with small images, thresholds off (correctness only)')
-      .option('--segment <i/n>', 'run share i of n of the load profile (k6 execution segments)')
-      .option('--emit <kind>', 'write a manifest instead of running: k6-operator')
-      .option('--parallelism <n>', 'with --emit k6-operator: runner pods sharing the load (default 1)')
+      .option(
+        '--engine <name>',
+        "harness (default: streams bodies, constant memory) or k6 (the operator's own k6)",
+      )
+      .option('--segment <i/n>', 'run share i of n of the load profile; merge the shares with load merge')
+      .option('--run-id <id>', 'the run id (segments of one load share it: same image bytes, one cleanup)')
+      .option('--emit <kind>', 'write manifests instead of running: k8s (Indexed Job) or k6-operator')
+      .option('--parallelism <n>', 'with --emit: pods sharing the load (default 1)')
+      .option(
+        '--container-image <ref>',
+        `with --emit k8s: the harness image (default glance-harness:${TOOL_VERSION})`,
+      )
       .option('--json', 'print the run summary as JSON on stdout (same as --reporter line,json)')
       .option(
         '--reporter <names>',
         'what to print on stdout besides the files: line, json, github, junit',
         'line',
       ),
-  ).action(async (name: string, opts: Record<string, unknown>) => {
-    const scenario = scenarioOf(name);
-    const str = (k: string): string | undefined =>
-      typeof opts[k] === 'string' ? (opts[k] as string) : undefined;
-    const segment = str('segment') ? parseSegment(str('segment')!) : undefined;
-    const sizeText = str('size');
-    const durationText = str('duration');
-    const params: LoadParams = {
-      smoke: Boolean(opts.smoke),
-      ...(sizeText ? { sizeBytes: parseSize(sizeText) } : {}),
-      ...(durationText ? { durationS: parseDuration(durationText) } : {}),
-    };
-    const vus = positiveInt('--vus', str('vus'), 10_000);
-    const iterations = positiveInt('--iterations', str('iterations'), 10_000_000);
-    const rate = positiveInt('--rate', str('rate'), 100_000);
-    const minMbps = positiveNumber('--min-mbps', str('minMbps'));
-    if (vus !== undefined) params.vus = vus;
-    if (iterations !== undefined) params.iterations = iterations;
-    if (rate !== undefined) params.rate = rate;
-    if (minMbps !== undefined) params.minMbps = minMbps;
-    if (iterations !== undefined && params.durationS !== undefined)
-      throw new UsageError('--iterations and --duration exclude each other');
-    if (segment) params.segment = segment;
-    const emit = str('emit');
-    if (emit !== undefined && emit !== 'k6-operator')
-      throw new UsageError(`--emit must be k6-operator (got "${emit}")`);
-
-    const flags = h.flagsOf(opts);
-    let cfg = h.loadConfig(flags);
-    if (emit) {
-      await emitOperator(
-        scenario,
-        params,
-        positiveInt('--parallelism', str('parallelism'), 1000) ?? 1,
-        cfg,
-        h.log,
-      );
+  ).action(async (name: string, dirs: string[], opts: Opts) => {
+    const reporters = parseReporters(str(opts, 'reporter'), Boolean(opts.json));
+    if (name === 'merge') {
+      if (dirs.length === 0) throw new UsageError('load merge needs the run directories of the segments');
+      const outcome = await mergeLoad({
+        dirs,
+        config: loadConfig(flagsOf(opts)),
+        log,
+        reporters,
+        color: useColor(),
+      });
+      process.exitCode = outcome.exitCode;
       return;
     }
-    const k6 = findK6(process.env, homedir());
+    if (dirs.length > 0) throw new UsageError(`unexpected argument(s) after the scenario: ${dirs.join(' ')}`);
+    const scenario = await loadScenario(name);
+    const { params, profileArgs } = paramsOf(opts);
+    const engine = engineOf(opts);
+    const runId = str(opts, 'runId');
+    if (runId !== undefined && !isRunId(runId))
+      throw new UsageError(`--run-id must be letters, digits and dashes, at most 64 (got "${runId}")`);
+    const emit = str(opts, 'emit');
+    if (emit !== undefined && !(EMITS as readonly string[]).includes(emit))
+      throw new UsageError(`--emit must be ${EMITS.join(' or ')} (got "${emit}")`);
+    const flags = flagsOf(opts);
+    let cfg = loadConfig(flags);
+    const parallelism = positiveInt('--parallelism', str(opts, 'parallelism'), 1000) ?? 1;
+    if (emit === 'k8s') {
+      emitK8s(scenario, engine, params, profileArgs, parallelism, str(opts, 'containerImage'), runId, cfg);
+      return;
+    }
+    if (emit === 'k6-operator') {
+      await emitOperator(scenario, params, parallelism, cfg);
+      return;
+    }
+    const k6 = engine === 'k6' ? k6For(scenario) : undefined;
     let reference: ReferenceServer | undefined;
     if (!cfg.configured) {
       reference = await startReference({});
-      cfg = h.loadConfig({ ...flags, ...h.referenceFlags(reference) });
-      h.log(
-        `glance-harness ${TOOL_VERSION}: no target configured, so running load scenario ${scenario} against the ` +
+      cfg = loadConfig({ ...flags, ...referenceFlags(reference) });
+      log(
+        `glance-harness ${TOOL_VERSION}: no target configured, so running load scenario ${scenario.name} against the ` +
           `embedded reference Glance at ${reference.glanceUrl}`,
       );
     } else {
-      h.log(`glance-harness ${TOOL_VERSION}: load scenario ${scenario} against the configured target`);
+      log(`glance-harness ${TOOL_VERSION}: load scenario ${scenario.name} against the configured target`);
     }
     const outcome = await runLoad({
       scenario,
+      engine,
+      ...(k6 ? { k6 } : {}),
       config: cfg,
       targetKind: reference ? 'reference' : 'configured',
-      k6,
       params,
-      log: h.log,
-      reporters: parseReporters(str('reporter'), Boolean(opts.json)),
+      log,
+      reporters,
       color: useColor(),
+      ...(runId ? { runId } : {}),
     }).finally(() => reference?.close());
-    const s = outcome.summary;
-    for (const c of s.checks)
-      h.log(`${c.status === 'passed' ? 'ok  ' : 'FAIL'} ${c.title}${c.error ? ` — ${c.error}` : ''}`);
-    h.log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode}); k6 reports in ${s.reports.k6}`);
+    log(
+      `Summary: ${outcome.summaryPath} (exit ${outcome.exitCode}); load reports in ${outcome.summary.reports.load}`,
+    );
     process.exitCode = outcome.exitCode;
   });
 }
 
+/** `load --emit k8s`: an Indexed Job of n segment pods, the merge Job, the claim and a Containerfile. */
+function emitK8s(
+  scenario: Scenario,
+  engine: EngineName,
+  params: LoadParams,
+  profileArgs: string[],
+  parallelism: number,
+  image: string | undefined,
+  runId: string | undefined,
+  cfg: ResolvedConfig,
+): void {
+  if (engine !== 'harness')
+    throw new UsageError('--emit k8s runs the harness engine; for k6 use --emit k6-operator');
+  if (params.segment)
+    throw new UsageError('--emit k8s gives each pod its own --segment: leave --segment out');
+  const profile = scenario.profile(params);
+  const executor = scenario.executor(profile);
+  const segment = { index: 1, count: parallelism };
+  // The pod's memory: what the guard asks of one segment (the pod cannot see its own limit).
+  const plan = guardMemory(scenario, 'harness', profile, executor, segment, Number.MAX_SAFE_INTEGER);
+  const id = runId ?? newRunId();
+  const dir = join(cfg.harness.reportsDir.value, id, 'k8s');
+  mkdirSync(dir, { recursive: true });
+  for (const f of k8sManifests({
+    scenario: scenario.name,
+    runId: id,
+    parallelism,
+    loadArgs: profileArgs,
+    image: image ?? `glance-harness:${TOOL_VERSION}`,
+    memoryBytes: plan.requiredBytes,
+  }))
+    writeFileSync(join(dir, f.name), f.content);
+  process.stdout.write(`${dir}\n`);
+  log(
+    `Kubernetes manifests for ${parallelism} segment pod(s) of ${scenario.name} (run ${id}): see ${join(dir, 'README.md')}`,
+  );
+}
+
 /** `load --emit k6-operator`: a TestRun manifest (and the image the pods upload) under reports/<run-id>/k6/. */
 async function emitOperator(
-  scenario: ScenarioName,
+  scenario: Scenario,
   params: LoadParams,
   parallelism: number,
   cfg: ResolvedConfig,
-  log: (line: string) => void,
-): Promise<void> {
+) {
   if (!cfg.configured)
     throw new ConfigError(
       '--emit k6-operator needs a configured target (OS_* or --os-cloud): the pods must reach it',
     );
+  if (!k6ScriptOf(scenario.name))
+    throw new UsageError(`scenario ${scenario.name} has no k6 script (scenarios/k6/${scenario.name}.js)`);
   const target = await connect(cfg);
   const endpoint = target.endpoint;
   await target.close();
   const runId = newRunId();
   const k6Dir = join(cfg.harness.reportsDir.value, runId, 'k6');
   mkdirSync(k6Dir, { recursive: true });
-  const profile = loadProfile(scenario, params);
+  const profile = scenario.profile(params);
   let image: { fileName: string; size: number; sizeLabel: string; md5: string; sha512: string } | undefined;
-  if (scenario !== 'churn') {
+  if (scenario.image) {
     const gen = await generateImage(join(k6Dir, 'data'), {
       format: 'raw',
       size: profile.sizeBytes,
@@ -211,7 +268,7 @@ async function emitOperator(
   writeFileSync(
     file,
     operatorManifest({
-      scenario,
+      scenario: scenario.name,
       runId,
       prefix: cfg.harness.prefix.value,
       endpoint,

@@ -1,4 +1,7 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// One load run on the run envelope: memory guard, connect and probe, the generated image, the run
+// service for tokens, the engine (the harness's own or the operator's k6), the sweep, and one summary
+// with a check per threshold, charts and every report.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
@@ -6,107 +9,47 @@ import { generateImage } from '../data/index.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import type { LoadSection, Summary, TargetInfo } from '../report/summary.js';
 import { type Reporter, RunEnvelope, type RunOutcome } from '../run/envelope.js';
-import { ROOT } from '../run/run.js';
-import { startRunService } from '../run/service.js';
-import { SECRETS } from '../util/mask.js';
-import { SCENARIO_METRICS, type ScenarioName } from './contract.js';
+import { type RunService, startRunService } from '../run/service.js';
+import { TOOL_VERSION } from '../run/version.js';
+import { checkSplit, segmentSlice, vusOf } from './engine/executors.js';
+import type { Executor, ImageFile, Profile, ProfileInput, Scenario } from './engine/scenario.js';
+import { k6ScriptOf, scenarioPath } from './engine/scenario.js';
+import { validateThresholds } from './engine/thresholds.js';
+import { runHarness } from './harness-engine.js';
 import type { K6Binary } from './k6.js';
-import { availableMemory, formatBytes, memoryRefusal, planMemory } from './memory.js';
+import { k6Args, runK6 } from './k6-engine.js';
+import { availableMemory, type EngineName, formatBytes, memoryRefusal, planMemory } from './memory.js';
 import {
-  checksOf,
+  KEY_BUILTINS,
   keyMetrics,
-  readK6Summary,
-  thresholdsOf,
-  throughputSeries,
+  lineChartSvg,
+  loadChecks,
+  type Measured,
   throughputSvg,
 } from './results.js';
 import { type Segment, segmentArgs } from './segment.js';
+import { sizeLabel } from './units.js';
 
-export const SCENARIOS_DIR = join(ROOT, 'scenarios');
-
-/** k6 exit codes the harness tells apart (k6 docs, "exit codes"). */
-export const K6_EXIT = {
-  ok: 0,
-  thresholdsFailed: 99,
-  externalAbort: 105,
-  scriptException: 107,
-  scriptAborted: 108,
-} as const;
-
-/** What one load run does; unset values take the scenario's defaults (see loadProfile). */
-export interface LoadParams {
-  sizeBytes?: number;
-  vus?: number;
-  iterations?: number;
-  durationS?: number;
-  rate?: number;
-  minMbps?: number;
-  smoke: boolean;
+/** What one load run does; unset values take the scenario's defaults. */
+export interface LoadParams extends ProfileInput {
   segment?: Segment;
 }
 
-/** The resolved profile handed to the scenario. */
-export interface LoadProfile {
-  sizeBytes: number;
-  vus: number;
-  iterations?: number;
-  durationS?: number;
-  rate?: number;
-  minMbps?: number;
-}
-
-const MiB = 2 ** 20;
-
-/** Defaults per scenario; smoke runs are a few seconds with small images. */
-export function loadProfile(scenario: ScenarioName, p: LoadParams): LoadProfile {
-  const smoke = p.smoke;
-  if (scenario === 'churn') {
-    return {
-      sizeBytes: 0,
-      vus: p.vus ?? (smoke ? 2 : 10),
-      durationS: p.durationS ?? (smoke ? 4 : 60),
-      rate: p.rate ?? (smoke ? 4 : 20),
-    };
-  }
-  const vus = p.vus ?? (scenario === 'download' ? 4 : 1);
-  const durationS = p.durationS;
-  return {
-    sizeBytes: p.sizeBytes ?? (smoke ? MiB : 256 * MiB),
-    vus,
-    // Smoke runs last a few seconds rather than a few iterations: the web dashboard needs two snapshots.
-    ...(durationS !== undefined
-      ? { durationS }
-      : p.iterations === undefined && smoke
-        ? { durationS: 3 }
-        : { iterations: p.iterations ?? vus * 3 }),
-    ...(p.minMbps !== undefined ? { minMbps: p.minMbps } : {}),
-  };
-}
-
-/** `1GiB`, `64MiB`, `256KiB` or bytes: the `size` tag of the metrics. */
-export function sizeLabel(bytes: number): string {
-  if (bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30}GiB`;
-  if (bytes % MiB === 0) return `${bytes / MiB}MiB`;
-  if (bytes % 1024 === 0) return `${bytes / 1024}KiB`;
-  return `${bytes}B`;
-}
-
-/** VUs this machine runs: its share of the profile's VUs when the load is split. */
-export function localVus(vus: number, segment?: Segment): number {
-  return segment ? Math.ceil(vus / segment.count) : vus;
-}
-
-/** Refuses (exit 2) before anything starts when k6 would not fit in memory. */
+/** Refuses (exit 2) before anything starts when the engine would not fit in memory. */
 export function guardMemory(
-  scenario: ScenarioName,
-  profile: LoadProfile,
+  scenario: Scenario,
+  engine: EngineName,
+  profile: Profile,
+  executor: Executor,
   segment?: Segment,
   available = availableMemory(),
 ) {
   const input = {
-    scenario,
-    vus: localVus(profile.vus, segment),
-    imageBytes: profile.sizeBytes,
+    scenario: scenario.name,
+    engine,
+    model: scenario.memory,
+    vus: vusOf(executor, segmentSlice(segment)),
+    imageBytes: scenario.image ? profile.sizeBytes : 0,
     availableBytes: available,
   };
   const plan = planMemory(input);
@@ -115,10 +58,12 @@ export function guardMemory(
 }
 
 export interface LoadRunOptions {
-  scenario: ScenarioName;
+  scenario: Scenario;
+  engine: EngineName;
+  /** The operator's k6, with `engine: 'k6'`. */
+  k6?: K6Binary;
   config: ResolvedConfig;
   targetKind: TargetInfo['kind'];
-  k6: K6Binary;
   params: LoadParams;
   log: (line: string) => void;
   reporters: readonly Reporter[];
@@ -126,137 +71,46 @@ export interface LoadRunOptions {
   runId?: string;
 }
 
-export type LoadOutcome = RunOutcome;
-
-/** k6 arguments for a run (no secrets: the token key travels in the environment). */
-export function k6Args(opts: {
-  scenario: ScenarioName;
-  k6Dir: string;
-  endpoint: string;
-  runId: string;
-  prefix: string;
-  profile: LoadProfile;
-  smoke: boolean;
-  segment?: Segment;
-  image?: { path: string; size: number; md5: string; sha512: string };
-}): string[] {
-  const p = opts.profile;
-  const env: Record<string, string | number | undefined> = {
-    GH_GLANCE_URL: opts.endpoint,
-    GH_RUN_ID: opts.runId,
-    GH_PREFIX: opts.prefix,
-    GH_SMOKE: opts.smoke ? '1' : '0',
-    GH_SUMMARY_FILE: join(opts.k6Dir, 'summary.json'),
-    GH_VUS: p.vus,
-    GH_ITERATIONS: p.iterations,
-    GH_DURATION_S: p.durationS,
-    GH_RATE: p.rate,
-    GH_MIN_MBPS: p.minMbps,
-    ...(opts.image
-      ? {
-          GH_IMAGE_FILE: opts.image.path,
-          GH_SIZE: opts.image.size,
-          GH_SIZE_LABEL: sizeLabel(opts.image.size),
-          GH_IMAGE_MD5: opts.image.md5,
-          GH_IMAGE_SHA512: opts.image.sha512,
-        }
-      : {}),
-  };
-  const args = [
-    'run',
-    '--quiet',
-    '--no-color',
-    '--summary-trend-stats',
-    'avg,min,med,max,p(90),p(95),p(99)',
-    '--out',
-    `json=${join(opts.k6Dir, 'points.ndjson.gz')}`,
-  ];
-  if (opts.smoke) args.push('--no-thresholds');
-  if (opts.segment) args.push(...segmentArgs(opts.segment));
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) args.push('-e', `${k}=${v}`);
-  args.push(join(SCENARIOS_DIR, `${opts.scenario}.js`));
-  return args;
+/** The options summary.json records: the profile as resolved. */
+function optionsOf(p: Profile): Record<string, string | number> {
+  return Object.fromEntries(
+    Object.entries(p).filter(
+      (e): e is [string, number] => typeof e[1] === 'number' && !(e[0] === 'sizeBytes' && e[1] === 0),
+    ),
+  );
 }
 
-/** k6's exit code → the harness's, with the outcome it stands for. */
-export function mapK6Exit(
-  k6Code: number | null,
-  interrupted: boolean,
-  checksFailed: boolean,
-  summaryReadable: boolean,
-): { exitCode: number; outcome: Summary['outcome'] } {
-  if (interrupted) return { exitCode: ExitCode.Interrupted, outcome: 'interrupted' };
-  if (k6Code === K6_EXIT.thresholdsFailed) return { exitCode: ExitCode.CheckFailed, outcome: 'failed' };
-  if (k6Code !== K6_EXIT.ok || !summaryReadable)
-    return { exitCode: ExitCode.CheckFailed, outcome: 'runner-error' };
-  return checksFailed
-    ? { exitCode: ExitCode.CheckFailed, outcome: 'failed' }
-    : { exitCode: ExitCode.Ok, outcome: 'ok' };
-}
-
-/** The last error k6 logged (a setup() fail(), a script exception), for a one-line message. */
-export function lastK6Error(log: string): string | undefined {
-  const lines = log.split('\n').filter((l) => /level=error/.test(l));
-  const last = lines.at(-1);
-  if (!last) return undefined;
-  const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(last)?.[1];
-  return (msg ?? last)
-    .replace(/\\[nt]/g, ' ')
-    .replace(/\\"/g, '"')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 500);
-}
-
-/** Peak resident set size of a running process (Linux /proc), in bytes. */
-export function peakRssOf(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * One load run: memory guard, connect and probe, generate the image once, serve the token, run k6,
- * delete what the run created (also after SIGINT), then write summary.json, JUnit and Allure.
- */
-export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
+export async function runLoad(opts: LoadRunOptions): Promise<RunOutcome> {
   const { scenario, params } = opts;
-  const profile = loadProfile(scenario, params);
-  const plan = guardMemory(scenario, profile, params.segment);
+  const profile = scenario.profile(params);
+  const executor = scenario.executor(profile);
+  checkSplit(executor, params.segment);
+  validateThresholds(scenario.metrics, scenario.thresholds(profile));
+  const plan = guardMemory(scenario, opts.engine, profile, executor, params.segment);
   const env = new RunEnvelope({
     config: opts.config,
     targetKind: opts.targetKind,
-    selection: { suites: [`load:${scenario}`], readOnly: false },
+    selection: { suites: [`load:${scenario.name}`], readOnly: false },
     log: opts.log,
     reporters: opts.reporters,
     color: opts.color,
     ...(opts.runId ? { runId: opts.runId } : {}),
   });
-  const runId = env.runId;
-  const prefix = opts.config.harness.prefix.value;
-  const k6Dir = join(env.runDir, 'k6');
-  mkdirSync(k6Dir, { recursive: true });
-  const options: Record<string, string | number> = {
-    vus: profile.vus,
-    ...(profile.sizeBytes ? { sizeBytes: profile.sizeBytes } : {}),
-    ...(profile.iterations !== undefined ? { iterations: profile.iterations } : {}),
-    ...(profile.durationS !== undefined ? { durationS: profile.durationS } : {}),
-    ...(profile.rate !== undefined ? { rate: profile.rate } : {}),
-    ...(profile.minMbps !== undefined ? { minMbps: profile.minMbps } : {}),
-  };
-  const segment = params.segment
-    ? { ...params.segment, executionSegment: segmentArgs(params.segment)[1]! }
-    : undefined;
+  const loadDir = join(env.runDir, 'load');
+  mkdirSync(loadDir, { recursive: true });
   const load: LoadSection = {
-    scenario,
+    scenario: scenario.name,
     smoke: params.smoke,
-    k6: { version: opts.k6.version, path: opts.k6.path, exitCode: null },
-    options,
-    ...(segment ? { segment } : {}),
+    engine: {
+      name: opts.engine,
+      version: opts.engine === 'k6' ? (opts.k6?.version ?? 'unknown') : TOOL_VERSION,
+    },
+    ...(opts.k6 ? { k6: { version: opts.k6.version, path: opts.k6.path, exitCode: null } } : {}),
+    options: optionsOf(profile),
+    executor: executor.type,
+    ...(params.segment
+      ? { segment: { ...params.segment, executionSegment: segmentArgs(params.segment)[1]! } }
+      : {}),
     memory: {
       availableBytes: plan.availableBytes,
       requiredBytes: plan.requiredBytes,
@@ -267,165 +121,192 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadOutcome> {
     files: {},
   };
   try {
-    const early = await env.connect({ load, reports: { k6: k6Dir } });
+    const early = await env.connect({ load, reports: { load: loadDir } });
     if (early) return early;
-    return await drive(opts, env, { profile, options, segment, load, k6Dir, prefix, runId });
+    return await drive(opts, env, { profile, executor, load, loadDir });
   } finally {
     await env.close();
   }
 }
 
 interface Plan {
-  profile: LoadProfile;
-  options: Record<string, string | number>;
-  segment: LoadSection['segment'];
+  profile: Profile;
+  executor: Executor;
   load: LoadSection;
-  k6Dir: string;
-  prefix: string;
-  runId: string;
+  loadDir: string;
 }
 
-/** Generates the image, serves the token, runs k6 in its process group, sweeps, and reads k6's results. */
-async function drive(opts: LoadRunOptions, env: RunEnvelope, p: Plan): Promise<LoadOutcome> {
+/** The image for the run: generated once, deterministic from the run id (segments get the same bytes). */
+async function imageFor(opts: LoadRunOptions, dir: string, runId: string, size: number): Promise<ImageFile> {
+  const t0 = Date.now();
+  const gen = await generateImage(dir, { format: 'raw', size, seed: runId });
+  opts.log(
+    `Generated a ${formatBytes(gen.size)} raw image in ${((Date.now() - t0) / 1000).toFixed(1)} s (md5 ${gen.md5})`,
+  );
+  return { path: gen.path, size: gen.size, sizeLabel: sizeLabel(gen.size), md5: gen.md5, sha512: gen.sha512 };
+}
+
+/** Generates the image, serves the token, runs the engine, sweeps, and judges the run. */
+async function drive(opts: LoadRunOptions, env: RunEnvelope, p: Plan): Promise<RunOutcome> {
   const { scenario, params } = opts;
-  const { profile, options, segment, load, k6Dir, prefix, runId } = p;
-  const target = env.target;
-  const dataDir = join(tmpdir(), `glance-harness-load-${runId}`);
-  let k6Code: number | null = null;
-  let k6Log = '';
-  const service = await startRunService({ tokens: { primary: target.tokens } });
-  let k6Started = false;
+  const runId = env.runId;
+  // Per process: segments of one run on one machine share the run id, and each removes its own copy.
+  const dataDir = join(tmpdir(), `glance-harness-load-${runId}-${process.pid}`);
+  const service = await startRunService({ tokens: { primary: env.target.tokens } });
+  const stop = new AbortController();
+  env.onStop(() => stop.abort());
+  let measured: Measured | undefined;
   try {
-    let image: { path: string; size: number; md5: string; sha512: string } | undefined;
-    if (scenario !== 'churn') {
-      const t0 = Date.now();
-      const gen = await generateImage(dataDir, { format: 'raw', size: profile.sizeBytes, seed: runId });
-      image = { path: gen.path, size: gen.size, md5: gen.md5, sha512: gen.sha512 };
-      opts.log(
-        `Generated a ${formatBytes(gen.size)} raw image in ${((Date.now() - t0) / 1000).toFixed(1)} s (md5 ${gen.md5})`,
-      );
-    }
+    const image = scenario.image ? await imageFor(opts, dataDir, runId, p.profile.sizeBytes) : undefined;
     if (!env.wasInterrupted) {
-      const args = k6Args({
-        scenario,
-        k6Dir,
-        endpoint: target.endpoint,
-        runId,
-        prefix,
-        profile,
-        smoke: params.smoke,
-        ...(params.segment ? { segment: params.segment } : {}),
-        ...(image ? { image } : {}),
-      });
       opts.log(
-        `k6 ${opts.k6.version}: ${scenario}${params.smoke ? ' (smoke: thresholds off)' : ''}, ` +
-          `${Object.entries(options)
+        `${opts.engine === 'k6' ? `k6 ${opts.k6?.version}` : 'harness engine'}: ${scenario.name}` +
+          `${params.smoke ? ' (smoke: thresholds off)' : ''}, ${p.executor.type}, ` +
+          `${Object.entries(p.load.options)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}` +
-          `${segment ? `, segment ${segment.index}/${segment.count} (${segment.executionSegment})` : ''}`,
+          `${p.load.segment ? `, segment ${p.load.segment.index}/${p.load.segment.count}` : ''}`,
       );
-      const logFile = createWriteStream(join(k6Dir, 'k6.log'));
-      k6Started = true;
-      // VmHWM is the kernel's own peak RSS of the process: sampled while k6 runs, the last value stands.
-      let pid: number | undefined;
-      const rssTimer = setInterval(() => {
-        const hwm = peakRssOf(pid);
-        if (hwm !== undefined) load.k6.peakRssBytes = hwm;
-      }, 250);
-      k6Code = await env.runChild(opts.k6.path, args, {
-        cwd: k6Dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          GH_TOKEN_URL: service.tokenUrl,
-          GH_TOKEN_KEY: service.key,
-          K6_WEB_DASHBOARD: 'true',
-          K6_WEB_DASHBOARD_PORT: '-1',
-          K6_WEB_DASHBOARD_PERIOD: '1s',
-          K6_WEB_DASHBOARD_EXPORT: join(k6Dir, 'dashboard.html'),
-          K6_NO_USAGE_REPORT: 'true',
-        },
-        onSpawn: (child) => {
-          pid = child.pid;
-          // k6 may print what a server echoed (the token it was given): scrubbed like every output.
-          const onData = (d: Buffer): void => {
-            const text = SECRETS.scrub(d.toString());
-            k6Log = (k6Log + text).slice(-64 * 1024);
-            logFile.write(text);
-            process.stderr.write(text);
-          };
-          child.stdout?.on('data', onData);
-          child.stderr?.on('data', onData);
-        },
-      });
-      clearInterval(rssTimer);
-      await new Promise<void>((resolve) => logFile.end(resolve));
+      measured = await runEngine(opts, env, service, p, image, stop.signal);
     }
   } finally {
     await service.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
   const cleanup = await env.sweep();
-  const interrupted = env.wasInterrupted || k6Code === K6_EXIT.externalAbort;
+  return judge(opts, env, p, measured, cleanup);
+}
 
-  load.k6.exitCode = k6Code;
-  const summaryPath = join(k6Dir, 'summary.json');
-  const k6Summary = k6Started ? readK6Summary(summaryPath) : 'k6 did not run';
-  const readable = typeof k6Summary !== 'string';
-  const checks = readable ? checksOf(scenario, k6Summary, params.smoke) : [];
-  if (readable) {
-    load.thresholds = thresholdsOf(k6Summary);
-    load.metrics = keyMetrics(k6Summary);
-    load.files.summary = summaryPath;
+function runEngine(
+  opts: LoadRunOptions,
+  env: RunEnvelope,
+  service: RunService,
+  p: Plan,
+  image: ImageFile | undefined,
+  signal: AbortSignal,
+): Promise<Measured> {
+  const { scenario, params } = opts;
+  const run = { id: env.runId, prefix: opts.config.harness.prefix.value, smoke: params.smoke };
+  if (opts.engine === 'k6') {
+    const k6Dir = join(p.loadDir, 'k6');
+    mkdirSync(k6Dir, { recursive: true });
+    const args = k6Args({
+      script: k6ScriptOf(scenario.name)!,
+      k6Dir,
+      endpoint: env.target.endpoint,
+      runId: run.id,
+      prefix: run.prefix,
+      profile: p.profile,
+      smoke: params.smoke,
+      ...(params.segment ? { segment: params.segment } : {}),
+      ...(image ? { image } : {}),
+    });
+    return runK6({
+      k6: opts.k6!,
+      env,
+      service,
+      k6Dir,
+      args,
+      chartMetric: scenario.chart.metric,
+      log: opts.log,
+    });
   }
-  const metricInfo = SCENARIO_METRICS[scenario];
-  const pointsPath = join(k6Dir, 'points.ndjson.gz');
-  const chartPath = join(k6Dir, 'throughput.svg');
-  const series = await throughputSeries(pointsPath, scenario).catch(() => []);
-  writeFileSync(
-    chartPath,
-    throughputSvg(series, `${scenario}: ${metricInfo.unit} (run ${runId})`, metricInfo.unit),
-  );
-  load.files.chart = chartPath;
-  if (existsSync(pointsPath)) load.files.points = pointsPath;
-  const dashboard = join(k6Dir, 'dashboard.html');
-  if (existsSync(dashboard)) load.files.dashboard = dashboard;
-  else if (k6Started) opts.log('k6 wrote no web-dashboard export (it skips runs too short to chart)');
-  // The run's charts and k6's own files travel with the first check into Allure.
+  return runHarness({
+    scenario,
+    scenarioPath: scenarioPath(scenario.name),
+    profile: p.profile,
+    executor: p.executor,
+    ...(params.segment ? { segment: params.segment } : {}),
+    image,
+    endpoint: env.target.endpoint,
+    service,
+    tokens: env.target.tokens,
+    run,
+    runDir: env.runDir,
+    signal,
+    log: opts.log,
+  });
+}
+
+/** Checks from the thresholds (or the smoke facts), charts, the summary's load section, the exit code. */
+function judge(
+  opts: LoadRunOptions,
+  env: RunEnvelope,
+  p: Plan,
+  m: Measured | undefined,
+  cleanup: NonNullable<Summary['cleanup']>,
+): RunOutcome {
+  const { scenario, params } = opts;
+  const load = p.load;
+  const checks = m
+    ? loadChecks({
+        scenario: scenario.name,
+        failureMetric: scenario.failureMetric,
+        thresholds: m.thresholds,
+        values: m.values,
+        durationMs: m.durationMs,
+        smoke: params.smoke,
+      })
+    : [];
+  if (m) {
+    load.thresholds = m.thresholds;
+    load.metrics = keyMetrics(m.values, [
+      ...Object.keys(scenario.metrics),
+      ...Object.keys(scenario.thresholds(p.profile)),
+      ...KEY_BUILTINS,
+    ]);
+    Object.assign(load.files, m.files);
+    if (m.peakRssBytes !== undefined) load.engine.peakRssBytes = m.peakRssBytes;
+    if (load.k6) load.k6.exitCode = m.exitCode ?? null;
+  }
+  const chart = join(p.loadDir, 'throughput.svg');
+  const title = `${scenario.name}: ${scenario.chart.unit} (run ${env.runId})`;
+  writeFileSync(chart, throughputSvg(m?.throughput ?? [], title, scenario.chart.unit));
+  load.files.chart = chart;
+  const attachments = [{ name: 'throughput chart', contentType: 'image/svg+xml', path: chart }];
+  if (m && m.latency.length > 0) {
+    const latency = join(p.loadDir, 'latency.svg');
+    writeFileSync(
+      latency,
+      lineChartSvg(m.latency, `${scenario.name}: request latency (run ${env.runId})`, 'ms'),
+    );
+    load.files.latencyChart = latency;
+    attachments.push({ name: 'latency chart', contentType: 'image/svg+xml', path: latency });
+  }
+  // The run's charts and the engine's own files travel with the first check into Allure.
   const first = checks[0];
-  if (first) {
-    first.attachments = [
-      { name: 'throughput chart', contentType: 'image/svg+xml', path: chartPath },
-      ...(readable ? [{ name: 'k6 summary', contentType: 'application/json', path: summaryPath }] : []),
-      ...(load.files.dashboard
-        ? [{ name: 'k6 web dashboard', contentType: 'text/html', path: dashboard }]
-        : []),
-    ];
-  }
-
-  const mapped = mapK6Exit(
-    k6Code,
-    interrupted,
-    checks.some((c) => c.status === 'failed'),
-    readable,
-  );
-  const k6Error = lastK6Error(k6Log);
-  let message: string | undefined;
-  if (mapped.outcome === 'interrupted') message = 'interrupted by a signal';
-  else if (mapped.outcome === 'runner-error')
-    message = `k6 exited ${k6Code ?? 'without a code'}${k6Error ? `: ${k6Error}` : ''}${readable ? '' : ` (${k6Summary})`}`;
-  else if (mapped.outcome === 'failed')
-    message = checks
-      .filter((c) => c.status === 'failed')
-      .map((c) => c.error ?? c.title)
-      .join('; ');
+  if (first) first.attachments = [...attachments, ...(m?.attachments ?? [])];
+  const { exitCode, outcome, message } = verdict(env, m, checks);
   return env.finish({
-    exitCode: mapped.exitCode,
-    outcome: mapped.outcome,
+    exitCode,
+    outcome,
     ...(message ? { message } : {}),
     checks,
-    reports: { k6: k6Dir },
+    reports: { load: p.loadDir },
     cleanup,
     load,
   });
+}
+
+/** Interrupted (130), could not be measured (runner-error, 1), a threshold failed (1), or passed (0). */
+export function verdict(
+  env: Pick<RunEnvelope, 'wasInterrupted'>,
+  m: Measured | undefined,
+  checks: ReturnType<typeof loadChecks>,
+): { exitCode: number; outcome: Summary['outcome']; message?: string } {
+  if (env.wasInterrupted || m?.interrupted)
+    return { exitCode: ExitCode.Interrupted, outcome: 'interrupted', message: 'interrupted by a signal' };
+  if (!m || m.error)
+    return {
+      exitCode: ExitCode.CheckFailed,
+      outcome: 'runner-error',
+      message: m?.error ?? 'the load did not run',
+    };
+  const failed = checks.filter((c) => c.status === 'failed');
+  if (failed.length === 0) return { exitCode: ExitCode.Ok, outcome: 'ok' };
+  return {
+    exitCode: ExitCode.CheckFailed,
+    outcome: 'failed',
+    message: failed.map((c) => c.error ?? c.title).join('; '),
+  };
 }

@@ -1,28 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 
+import type { MemoryModel } from './engine/scenario.js';
+
+export type EngineName = 'harness' | 'k6';
+
 /**
- * What k6 needs beyond the bodies: the process itself and its metrics engine (measured: about 60 MiB
- * for one VU), plus a margin for each VU's JavaScript runtime.
+ * The harness engine's own share: Node, the CLI, the metrics and one V8 isolate per worker thread.
+ * Its goal is at most this plus 16 MiB per VU at any image size (bench/load.ts measures it).
  */
+export const ENGINE_BASE_BYTES = 150 * 2 ** 20;
+/** What k6 needs beyond the bodies: the process and its metrics engine (measured: about 60 MiB for one VU). */
 export const K6_BASE_BYTES = 160 * 2 ** 20;
+/** k6's margin per VU for its JavaScript runtime, image copies aside. */
 export const PER_VU_OVERHEAD_BYTES = 24 * 2 ** 20;
-/**
- * Image-sized copies k6 holds, from bench/load.ts against the lab (1 GiB raw, k6 v1.8.1, two runs:
- * peak RSS 7.6 and 6.7 GiB with 1 VU, 17.1 and 16.7 GiB with 4 VUs): about 3.2 per uploading VU
- * (its buffer, the request body k6 builds from it and the copy it keeps on the response, k6 issues
- * #2311/#2899, plus Go's GC headroom) and about 4.6 held once (the shared k6/experimental/fs file, the
- * init VU's copy, GC headroom). These bound all four measurements from above.
- */
-export const UPLOAD_COPIES_PER_VU = 3.2;
-export const UPLOAD_COPIES_SHARED = 4.6;
 /** Leave this share of the available memory to everything else. */
 export const HEADROOM = 0.15;
 
 export interface MemoryPlan {
-  /** Bytes k6 is expected to need. */
+  /** Bytes the engine is expected to need. */
   requiredBytes: number;
-  /** Bytes the guard allows k6 (available minus headroom). */
+  /** Bytes the guard allows (available minus headroom). */
   budgetBytes: number;
   availableBytes: number;
   /** Largest VU count that fits the budget (0 when not even one does). */
@@ -32,30 +30,31 @@ export interface MemoryPlan {
 
 export interface MemoryInput {
   scenario: string;
+  engine: EngineName;
+  /** The scenario's own model (its file says what it holds). */
+  model: MemoryModel;
   vus: number;
-  /** Image size in bytes (0 for churn). */
+  /** Image size in bytes (0 when the scenario moves no data). */
   imageBytes: number;
   availableBytes: number;
 }
 
-/** Bytes held once whatever the VU count. Download's setup uploads the image once, like one upload VU. */
-function sharedBytes(scenario: string, imageBytes: number): number {
-  if (scenario === 'large-upload') return Math.ceil(UPLOAD_COPIES_SHARED * imageBytes);
-  if (scenario === 'download') return Math.ceil((UPLOAD_COPIES_SHARED + UPLOAD_COPIES_PER_VU) * imageBytes);
-  return 0;
+/** Bytes held once and per VU, from the engine's base and the scenario's model. */
+function costs(i: MemoryInput): { fixed: number; perVu: number } {
+  if (i.engine === 'harness')
+    return {
+      fixed: ENGINE_BASE_BYTES + i.model.harness.fixedBytes,
+      perVu: i.model.harness.perVuBytes,
+    };
+  return {
+    fixed: K6_BASE_BYTES + Math.ceil(i.model.k6.copiesShared * i.imageBytes),
+    perVu: PER_VU_OVERHEAD_BYTES + Math.ceil(i.model.k6.copiesPerVu * i.imageBytes),
+  };
 }
 
-function perVuBytes(scenario: string, imageBytes: number): number {
-  // Downloads discard the body (responseType none), so only uploads hold image-sized memory per VU.
-  return (
-    PER_VU_OVERHEAD_BYTES + (scenario === 'large-upload' ? Math.ceil(UPLOAD_COPIES_PER_VU * imageBytes) : 0)
-  );
-}
-
-/** VUs × (image copies + overhead) + shared + base, against the available memory less headroom. */
+/** VUs × per-VU bytes + fixed bytes, against the available memory less headroom. */
 export function planMemory(input: MemoryInput): MemoryPlan {
-  const fixed = K6_BASE_BYTES + sharedBytes(input.scenario, input.imageBytes);
-  const perVu = perVuBytes(input.scenario, input.imageBytes);
+  const { fixed, perVu } = costs(input);
   const budgetBytes = Math.floor(input.availableBytes * (1 - HEADROOM));
   const requiredBytes = fixed + input.vus * perVu;
   const maxSafeVus = Math.max(0, Math.floor((budgetBytes - fixed) / perVu));
@@ -93,10 +92,24 @@ export function memoryRefusal(input: MemoryInput, plan: MemoryPlan): string {
     plan.maxSafeVus > 0
       ? `the largest safe VU count for ${size} images is ${plan.maxSafeVus} (--vus ${plan.maxSafeVus})`
       : `not even one VU fits: use a smaller --size`;
+  const why =
+    input.engine === 'k6'
+      ? `k6 holds ${input.model.k6.copiesPerVu} copies of the body per VU, k6 issues #2311/#2899`
+      : `the harness engine streams bodies: ${formatBytes(input.model.harness.perVuBytes)} per VU`;
   return (
-    `Memory guard: ${input.vus} VU(s) × ${size} ${input.scenario} needs about ${formatBytes(plan.requiredBytes)} ` +
-    `(k6 holds ${input.scenario === 'large-upload' ? UPLOAD_COPIES_PER_VU : 0} copies of the body per VU, ` +
-    `k6 issues #2311/#2899), but only ${formatBytes(plan.budgetBytes)} of ${formatBytes(plan.availableBytes)} ` +
-    `available may be used; ${advice}`
+    `Memory guard: ${input.vus} VU(s) × ${size} ${input.scenario} with the ${input.engine} engine needs about ` +
+    `${formatBytes(plan.requiredBytes)} (${why}), but only ${formatBytes(plan.budgetBytes)} of ` +
+    `${formatBytes(plan.availableBytes)} available may be used; ${advice}`
   );
+}
+
+/** Peak resident set size of a process (Linux /proc VmHWM; 'self' for this one), in bytes. */
+export function peakRssOf(pid: number | 'self' | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,12 +1,11 @@
-import type { ScenarioName } from './contract.js';
-import type { LoadProfile } from './index.js';
+import type { Profile } from './engine/scenario.js';
 
 export interface OperatorManifestInput {
-  scenario: ScenarioName;
+  scenario: string;
   runId: string;
   prefix: string;
   endpoint: string;
-  profile: LoadProfile;
+  profile: Profile;
   smoke: boolean;
   /** Runner pods: k6-operator splits the load profile with execution segments, one per pod. */
   parallelism: number;
@@ -68,7 +67,7 @@ export function operatorManifest(m: OperatorManifestInput): string {
     '  script:',
     '    volumeClaim:',
     '      name: glance-harness-load',
-    `      file: scenarios/${m.scenario}.js`,
+    `      file: scenarios/k6/${m.scenario}.js`,
     `  arguments: ${yamlString(args)}`,
     '  runner:',
     '    env:',

@@ -2,7 +2,10 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { CheckResult } from '../report/summary.js';
-import { KEY_METRICS, SCENARIO_METRICS, type ScenarioName } from './contract.js';
+import type { MetricValues } from './engine/metrics.js';
+import type { ThresholdResult } from './engine/thresholds.js';
+
+export type { ThresholdResult };
 
 /** The part of k6's handleSummary data the harness reads. */
 export interface K6Metric {
@@ -14,14 +17,6 @@ export interface K6Metric {
 export interface K6Summary {
   metrics: Record<string, K6Metric>;
   state?: { testRunDurationMs?: number };
-}
-
-export interface ThresholdResult {
-  metric: string;
-  expression: string;
-  ok: boolean;
-  /** The statistic the expression compares, with its measured value, when k6 reported it. */
-  observed?: { stat: string; value: number };
 }
 
 /** Reads the summary the scenario's handleSummary wrote; a string says why it cannot be used. */
@@ -72,82 +67,116 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
+/** A metric's values by k6 selector (`upload_mbps`, `checks{kind:integrity}`), from either engine. */
+export type ValuesOf = (selector: string) => MetricValues | undefined;
+
+/** k6's summary as a ValuesOf: k6 reports the selectors its thresholds name, `med` for p(50). */
+export function k6Values(summary: K6Summary): ValuesOf {
+  return (selector) => summary.metrics[selector]?.values as MetricValues | undefined;
+}
+
+/** What the checks of a load run are made from, whichever engine measured it. */
+export interface LoadMeasures {
+  scenario: string;
+  failureMetric: string;
+  thresholds: readonly ThresholdResult[];
+  values: ValuesOf;
+  durationMs: number;
+  smoke: boolean;
+}
+
 /**
- * The run's checks: one per k6 threshold (the verdict), or in smoke mode (thresholds off) the
- * correctness facts that still must hold: iterations ran, none failed, every k6 check passed.
+ * The run's checks: one per threshold (the verdict), or in smoke mode (thresholds off) the
+ * correctness facts that still must hold: iterations ran, none failed, every check passed.
  */
-export function checksOf(scenario: ScenarioName, summary: K6Summary, smoke: boolean): CheckResult[] {
-  const suite = `load › ${scenario}`;
-  const tags = ['@load', `@${scenario}`];
-  const base = { suite, tags, durationMs: Math.round(summary.state?.testRunDurationMs ?? 0) };
-  if (!smoke) {
+export function loadChecks(m: LoadMeasures): CheckResult[] {
+  const suite = `load › ${m.scenario}`;
+  const tags = ['@load', `@${m.scenario}`];
+  const base = { suite, tags, durationMs: Math.round(m.durationMs) };
+  if (!m.smoke) {
     const seen = new Map<string, number>();
-    return thresholdsOf(summary).map((t) => {
+    return m.thresholds.map((t) => {
       const slug = metricSlug(t.metric);
       const n = (seen.get(slug) ?? 0) + 1;
       seen.set(slug, n);
       const obs = t.observed ? `${t.observed.stat} = ${round(t.observed.value)}` : 'no value recorded';
       return {
         ...base,
-        id: `load.${scenario}.${slug}${n > 1 ? `.${n}` : ''}`,
+        id: `load.${m.scenario}.${slug}${n > 1 ? `.${n}` : ''}`,
         title: `${t.metric} ${t.expression}`,
         status: t.ok ? 'passed' : 'failed',
         ...(t.ok ? {} : { error: `Threshold ${t.metric} ${t.expression} failed: ${obs}` }),
       };
     });
   }
-  const m = summary.metrics;
-  const iterations = m.iterations?.values.count ?? 0;
-  const failure = SCENARIO_METRICS[scenario].failure;
-  const failRate = m[failure]?.values.rate;
-  const out: CheckResult[] = [
-    {
-      ...base,
-      id: `load.${scenario}.smoke.iterations`,
-      title: 'smoke: at least one iteration completed',
-      status: iterations >= 1 ? 'passed' : 'failed',
-      ...(iterations >= 1 ? {} : { error: 'k6 completed no iteration' }),
-    },
-    {
-      ...base,
-      id: `load.${scenario}.smoke.failures`,
-      title: `smoke: ${failure} is 0`,
-      status: failRate === 0 ? 'passed' : 'failed',
-      ...(failRate === 0
-        ? {}
-        : {
-            error:
-              failRate === undefined
-                ? `${failure} was never recorded`
-                : `${failure} rate = ${round(failRate)}`,
-          }),
-    },
+  const fact = (id: string, title: string, error: string | undefined): CheckResult => ({
+    ...base,
+    id: `load.${m.scenario}.smoke.${id}`,
+    title,
+    status: error ? 'failed' : 'passed',
+    ...(error ? { error } : {}),
+  });
+  const iterations = m.values('iterations')?.count ?? 0;
+  const failRate = m.values(m.failureMetric)?.rate;
+  const out = [
+    fact(
+      'iterations',
+      'smoke: at least one iteration completed',
+      iterations >= 1 ? undefined : 'no iteration completed',
+    ),
+    fact(
+      'failures',
+      `smoke: ${m.failureMetric} is 0`,
+      failRate === 0
+        ? undefined
+        : failRate === undefined
+          ? `${m.failureMetric} was never recorded`
+          : `${m.failureMetric} rate = ${round(failRate)}`,
+    ),
   ];
-  const checks = m.checks?.values;
-  if (checks) {
-    const ok = checks.rate === 1;
-    out.push({
-      ...base,
-      id: `load.${scenario}.smoke.checks`,
-      title: 'smoke: every k6 check passed',
-      status: ok ? 'passed' : 'failed',
-      ...(ok
-        ? {}
-        : {
-            error: `${checks.fails ?? '?'} of ${(checks.passes ?? 0) + (checks.fails ?? 0)} k6 checks failed`,
-          }),
-    });
+  const checks = m.values('checks');
+  if (checks && (checks.passes ?? 0) + (checks.fails ?? 0) > 0) {
+    const failedChecks = checks.fails ?? 0;
+    out.push(
+      fact(
+        'checks',
+        'smoke: every check passed',
+        failedChecks === 0
+          ? undefined
+          : `${failedChecks} of ${(checks.passes ?? 0) + failedChecks} checks failed`,
+      ),
+    );
   }
   return out;
 }
 
-/** The key metrics' values for summary.json, rounded. */
-export function keyMetrics(summary: K6Summary): Record<string, Record<string, number>> {
+/** Built-in metrics summary.json always carries when measured, besides the scenario's and the thresholds'. */
+export const KEY_BUILTINS = [
+  'iterations',
+  'dropped_iterations',
+  'interrupted_iterations',
+  'http_reqs',
+  'http_req_failed',
+  'http_req_duration',
+  'data_sent',
+  'data_received',
+  'checks',
+] as const;
+
+/** The key metrics' values for summary.json, rounded: the given selectors that have values. */
+export function keyMetrics(
+  values: ValuesOf,
+  selectors: readonly string[],
+): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
-  for (const name of KEY_METRICS) {
-    const m = summary.metrics[name];
-    if (!m) continue;
-    out[name] = Object.fromEntries(Object.entries(m.values).map(([k, v]) => [k, round(v)]));
+  for (const sel of new Set(selectors)) {
+    const v = values(sel);
+    if (!v) continue;
+    out[sel] = Object.fromEntries(
+      Object.entries(v)
+        .filter((e): e is [string, number] => typeof e[1] === 'number')
+        .map(([k, n]) => [k, round(n)]),
+    );
   }
   return out;
 }
@@ -162,9 +191,8 @@ export interface SeriesPoint {
  * The throughput series from k6's NDJSON points (optionally gzipped): each sample of a MB/s trend,
  * or for churn, Glance requests per second (the harness's own token and setup calls left out).
  */
-export async function throughputSeries(path: string, scenario: ScenarioName): Promise<SeriesPoint[]> {
+export async function throughputSeries(path: string, metric: string): Promise<SeriesPoint[]> {
   if (!existsSync(path)) return [];
-  const metric = SCENARIO_METRICS[scenario].throughput;
   const input = createReadStream(path);
   const lines = createInterface({
     input: path.endsWith('.gz') ? input.pipe(createGunzip()) : input,
@@ -197,24 +225,45 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A small self-contained SVG line chart of the series (for Allure and the k6 report folder). */
+export interface ChartLine {
+  label: string;
+  points: readonly SeriesPoint[];
+}
+
+const COLORS = ['#3366cc', '#dc3912', '#109618'];
+
+/** A small self-contained SVG line chart of one series (for Allure and the run's load folder). */
 export function throughputSvg(series: readonly SeriesPoint[], title: string, unit: string): string {
+  return lineChartSvg([{ label: unit, points: series }], title, unit);
+}
+
+/** A small self-contained SVG chart of one or more lines over time, with a legend when several. */
+export function lineChartSvg(lines: readonly ChartLine[], title: string, unit: string): string {
   const W = 720;
   const H = 320;
   const L = 60;
   const B = 40;
   const T = 30;
   const R = 20;
-  const maxT = Math.max(1, ...series.map((p) => p.t));
-  const maxV = Math.max(1e-9, ...series.map((p) => p.value)) * 1.1;
+  const all = lines.flatMap((l) => l.points);
+  const maxT = Math.max(1, ...all.map((p) => p.t));
+  const maxV = Math.max(1e-9, ...all.map((p) => p.value)) * 1.1;
   const x = (t: number): number => L + (t / maxT) * (W - L - R);
   const y = (v: number): number => H - B - (v / maxV) * (H - B - T);
-  const path = series
-    .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.value).toFixed(1)}`)
-    .join(' ');
-  const dots = series
-    .map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5"/>`)
-    .join('');
+  const drawn = lines.map((line, i) => {
+    const color = COLORS[i % COLORS.length]!;
+    const path = line.points
+      .map((p, k) => `${k === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.value).toFixed(1)}`)
+      .join(' ');
+    const dots = line.points
+      .map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5"/>`)
+      .join('');
+    const legend =
+      lines.length > 1
+        ? `<text x="${W - R - 4}" y="${T + 14 * i}" text-anchor="end" fill="${color}">${esc(line.label)}</text>`
+        : '';
+    return `<path d="${path}" fill="none" stroke="${color}" stroke-width="1.5"/><g fill="${color}">${dots}</g>${legend}`;
+  });
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (f) =>
@@ -222,9 +271,9 @@ export function throughputSvg(series: readonly SeriesPoint[], title: string, uni
     )
     .join('');
   const body =
-    series.length === 0
+    all.length === 0
       ? `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no samples recorded</text>`
-      : `<path d="${path}" fill="none" stroke="#3366cc" stroke-width="1.5"/><g fill="#3366cc">${dots}</g>`;
+      : drawn.join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -240,4 +289,23 @@ export function throughputSvg(series: readonly SeriesPoint[], title: string, uni
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** What an engine hands back from a run, whichever it is: the verdict's inputs, charts and files. */
+export interface Measured {
+  /** The engine ran (false: it could not start, or the run was stopped before). */
+  started: boolean;
+  interrupted: boolean;
+  /** Why the run could not be measured (setup failed, k6 or a worker died). */
+  error?: string;
+  thresholds: ThresholdResult[];
+  values: ValuesOf;
+  durationMs: number;
+  throughput: SeriesPoint[];
+  latency: ChartLine[];
+  files: Record<string, string>;
+  attachments: Array<{ name: string; contentType: string; path: string }>;
+  peakRssBytes?: number;
+  /** k6's own exit code (k6 engine only). */
+  exitCode?: number | null;
 }

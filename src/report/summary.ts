@@ -67,7 +67,9 @@ export interface Summary {
     allureResults?: string;
     playwrightJson?: string;
     evidence?: string;
-    /** `glance-harness load`: k6's summary JSON, web-dashboard export and throughput chart. */
+    /** `glance-harness load`: the run's load folder (results, series, charts; k6's files under k6/). */
+    load?: string;
+    /** Before the harness engine: k6's folder. Kept for readers of older summaries; no longer written. */
     k6?: string;
   };
   cleanup?: { deleted: number; failed: string[] };
@@ -86,15 +88,22 @@ export interface Finding {
   [detail: string]: unknown;
 }
 
-/** A k6 load run's results (`glance-harness load <scenario>`). */
+/** A load run's results (`glance-harness load <scenario>`, `load merge`). */
 export interface LoadSection {
   scenario: string;
   /** Smoke mode: seconds long, thresholds off; the checks are then correctness facts only. */
   smoke: boolean;
-  k6: { version: string; path: string; exitCode: number | null; peakRssBytes?: number };
+  /** The engine that made the load: the harness's own (default) or the operator's k6. */
+  engine: { name: 'harness' | 'k6'; version: string; peakRssBytes?: number };
+  /** k6 runs only (`--engine k6`): the k6 binary and its exit code. */
+  k6?: { version: string; path: string; exitCode: number | null; peakRssBytes?: number };
   options: Record<string, string | number>;
+  /** The k6 executor the scenario used (shared-iterations, constant-vus, ramping-arrival-rate). */
+  executor?: string;
   /** Share of the load profile this machine ran (`--segment i/n`). */
   segment?: { index: number; count: number; executionSegment: string };
+  /** `load merge`: the segments merged into this summary. */
+  merged?: Array<{ index: number; count: number; runDir: string }>;
   memory?: { availableBytes: number; requiredBytes: number; maxSafeVus: number };
   thresholds: Array<{
     metric: string;
@@ -102,9 +111,10 @@ export interface LoadSection {
     ok: boolean;
     observed?: { stat: string; value: number };
   }>;
-  /** Key metrics as k6 reported them (MB/s, bytes, p95 per operation, failure rates). */
+  /** Key metrics (MB/s, bytes, p95 per operation, failure rates), k6's names and statistics. */
   metrics: Record<string, Record<string, number>>;
-  files: { summary?: string; dashboard?: string; chart?: string; points?: string };
+  /** Files of the run: results (HDR), series, charts; k6's summary, points and dashboard. */
+  files: Record<string, string>;
 }
 
 /** The file that marks a directory as the harness's own (a run dir, `latest`); it holds the run id. */

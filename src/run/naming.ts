@@ -40,3 +40,8 @@ export function isHarnessImage(
   if (!tags.includes(HARNESS_TAG)) return false;
   return runId ? tags.includes(runTag(runId)) : tags.some((t) => t.startsWith('gh-run-'));
 }
+
+/** A run id given on the command line: it names a directory and a tag, so only a safe alphabet. */
+export function isRunId(text: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(text);
+}

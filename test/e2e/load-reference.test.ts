@@ -1,13 +1,16 @@
-// `glance-harness load` end to end against the embedded reference, with the real k6.
-// Not run (with the reason) when no k6 is installed on the machine: k6 is the operator's engine.
+// `glance-harness load` end to end against the embedded reference: the harness's own engine (always
+// run), segments and `load merge`, the manifests, and the operator's k6 when one is installed.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/index.js';
+import { loadScenario } from '../../src/load/engine/scenario.js';
 import { findK6 } from '../../src/load/k6.js';
+import { availableMemory, planMemory } from '../../src/load/memory.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
 import type { Summary } from '../../src/report/summary.js';
 import { connect } from '../../src/target.js';
@@ -23,7 +26,6 @@ function k6Missing(): string | false {
     return `not run: no k6 on this machine (${(err as Error).message})`;
   }
 }
-const SKIP = k6Missing();
 
 let ref: ReferenceServer;
 let adminPassword = '';
@@ -51,6 +53,8 @@ function start(
 
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => start(args, env).done;
 
+const freshDir = (name: string): string => join(work, `${name}-${randomBytes(4).toString('hex')}`);
+
 function summaryOf(r: CliResult): Summary {
   assert.ok(
     r.stdout.trim().startsWith('{'),
@@ -70,46 +74,96 @@ async function harnessImages(): Promise<string[]> {
   }
 }
 
+async function assertNoImageOf(runId: string): Promise<void> {
+  assert.deepEqual(
+    (await harnessImages()).filter((n) => n.includes(runId)),
+    [],
+    `images of run ${runId} left on the reference`,
+  );
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((f) => join(dir, f))
     .filter((f) => statSync(f).isFile());
 }
 
-describe('glance-harness load against the embedded reference', { skip: SKIP }, () => {
+function assertNoPassword(files: readonly string[]): void {
+  assert.ok(adminPassword.length >= 8, 'the reference admin password is long enough to search for');
+  for (const f of files.filter((f) => !f.endsWith('.gz')))
+    assert.ok(!readFileSync(f, 'utf8').includes(adminPassword), `password in ${f}`);
+}
+
+type Stats = Record<string, number>;
+
+/** One HTTP duration trend, merged from two: counts add up, extremes and percentiles stay between. */
+function assertMergedTrend(m: Stats | undefined, a: Stats | undefined, b: Stats | undefined): void {
+  assert.ok(m && a && b, 'http_req_duration in every summary');
+  const n = (s: Stats, k: string): number => {
+    const v = s[k];
+    assert.equal(typeof v, 'number', `${k} in ${JSON.stringify(s)}`);
+    return v as number;
+  };
+  assert.equal(n(m, 'count'), n(a, 'count') + n(b, 'count'));
+  assert.equal(n(m, 'min'), Math.min(n(a, 'min'), n(b, 'min')));
+  assert.equal(n(m, 'max'), Math.max(n(a, 'max'), n(b, 'max')));
+  const avg = (n(a, 'avg') * n(a, 'count') + n(b, 'avg') * n(b, 'count')) / n(m, 'count');
+  assert.ok(Math.abs(n(m, 'avg') - avg) < 0.01, `merged avg ${n(m, 'avg')} vs weighted ${avg.toFixed(3)}`);
+  let previous = n(m, 'min');
+  for (const p of ['med', 'p(90)', 'p(95)', 'p(99)']) {
+    const v = n(m, p);
+    // A quantile of a union lies between the parts' quantiles (1 % for HDR's value equivalence).
+    const lo = Math.min(n(a, p), n(b, p)) * 0.99;
+    const hi = Math.max(n(a, p), n(b, p)) * 1.01;
+    assert.ok(v >= lo && v <= hi, `merged ${p} ${v} outside [${n(a, p)}, ${n(b, p)}]`);
+    assert.ok(v >= previous, `merged ${p} ${v} below the previous percentile ${previous}`);
+    previous = v;
+  }
+  assert.ok(previous <= n(m, 'max'));
+}
+
+describe('glance-harness load against the embedded reference (harness engine)', () => {
   for (const scenario of ['large-upload', 'churn', 'download'] as const) {
-    it(`load ${scenario} --smoke passes and writes summary, k6 reports, JUnit and Allure with a chart`, async () => {
+    it(`load ${scenario} --smoke passes and writes summary, results, charts, JUnit and Allure`, {
+      timeout: 60_000,
+    }, async () => {
       const r = await cli(['load', scenario, '--smoke', '--json'], adminEnv());
       assert.equal(r.code, 0, r.stderr.slice(-3000));
+      assert.match(r.stderr, new RegExp(`^harness engine: ${scenario} \\(smoke: thresholds off\\)`, 'm'));
       const s = summaryOf(r);
       assert.equal(s.schemaVersion, 1);
       assert.equal(s.outcome, 'ok');
+      assert.equal(s.target.kind, 'configured');
       assert.equal(s.load?.scenario, scenario);
       assert.equal(s.load?.smoke, true);
-      assert.equal(s.load?.k6.exitCode, 0);
+      assert.equal(s.load?.engine.name, 'harness');
+      assert.equal(s.load?.k6, undefined);
+      assert.ok(s.load?.executor, 'the executor is recorded');
       assert.ok(s.checks.length >= 2 && s.checks.every((c) => c.status === 'passed'));
       assert.ok((s.load?.metrics.iterations?.count ?? 0) >= 1);
-      const k6Dir = s.reports.k6!;
-      for (const f of ['summary.json', 'dashboard.html', 'throughput.svg', 'points.ndjson.gz'])
-        assert.ok(existsSync(join(k6Dir, f)), `${f} in ${k6Dir}`);
-      assert.match(readFileSync(s.reports.junit!, 'utf8'), /<testcase classname="load\./);
+      const loadDir = s.reports.load!;
+      for (const f of ['results.json', 'throughput.svg', 'latency.svg'])
+        assert.ok(existsSync(join(loadDir, f)), `${f} in ${loadDir}`);
+      assert.match(
+        readFileSync(s.reports.junit!, 'utf8'),
+        new RegExp(
+          `<testcase name="load\\.${scenario}\\.[^"]+" classname="glance-harness\\.load\\.${scenario}"`,
+        ),
+      );
       const results = readdirSync(s.reports.allureResults!);
       assert.ok(results.some((f) => f.endsWith('-result.json')));
       assert.ok(
         results.some((f) => f.endsWith('-attachment.svg')),
-        'throughput chart attached',
+        'charts attached',
       );
-      for (const f of filesUnder(s.reports.dir).filter((f) => !f.endsWith('.gz')))
-        assert.ok(!readFileSync(f, 'utf8').includes(adminPassword), `password in ${f}`);
-      const left = await harnessImages();
-      assert.deepEqual(
-        left.filter((n) => n.includes(s.runId)),
-        [],
-      );
+      assertNoPassword(filesUnder(s.reports.dir));
+      await assertNoImageOf(s.runId);
     });
   }
 
-  it('load large-upload with an unreachable MB/s floor fails its threshold (k6 exit 99) and exits 1', async () => {
+  it('load large-upload with an unreachable MB/s floor fails its threshold and exits 1', {
+    timeout: 60_000,
+  }, async () => {
     const r = await cli(
       ['load', 'large-upload', '--size', '256KiB', '--iterations', '2', '--min-mbps', '1000000', '--json'],
       adminEnv(),
@@ -117,65 +171,182 @@ describe('glance-harness load against the embedded reference', { skip: SKIP }, (
     assert.equal(r.code, 1, r.stderr.slice(-3000));
     const s = summaryOf(r);
     assert.equal(s.outcome, 'failed');
-    assert.equal(s.load?.k6.exitCode, 99);
+    assert.equal(s.load?.engine.name, 'harness');
     const mbps = s.checks.find((c) => c.id === 'load.large-upload.upload_mbps');
     assert.equal(mbps?.status, 'failed');
     assert.match(mbps?.error ?? '', /^Threshold upload_mbps p\(50\)>1000000 failed: p\(50\) = /);
     assert.equal(s.checks.find((c) => c.id === 'load.large-upload.upload_failed')?.status, 'passed');
     assert.match(readFileSync(s.reports.junit!, 'utf8'), /failures="1"/);
+    await assertNoImageOf(s.runId);
   });
 
-  it('load large-upload with more VUs than memory allows is refused before anything starts (exit 2)', async () => {
-    const r = await cli(['load', 'large-upload', '--size', '4GiB', '--vus', '64'], adminEnv());
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /error: Memory guard: 64 VU\(s\) × 4\.0 GiB large-upload needs about \d+\.\d GiB/);
+  it('load large-upload with more VUs than memory allows is refused before anything starts (exit 2)', async (t) => {
+    const scenario = await loadScenario('large-upload');
+    const plan = planMemory({
+      scenario: 'large-upload',
+      engine: 'harness',
+      model: scenario.memory,
+      vus: 10_000,
+      imageBytes: 4 * 2 ** 30,
+      availableBytes: availableMemory(),
+    });
+    if (plan.fits) {
+      t.skip(
+        `not run: 10000 VUs fit in this machine's ${plan.availableBytes} B available; nothing to refuse`,
+      );
+      return;
+    }
+    const reports = freshDir('guard-reports');
+    const r = await cli(['load', 'large-upload', '--size', '4GiB', '--vus', '10000'], {
+      ...adminEnv(),
+      GLANCE_HARNESS_REPORTS_DIR: reports,
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /error: Memory guard: 10000 VU\(s\) × 4\.0 GiB large-upload with the harness engine needs about \d+\.\d GiB \(the harness engine streams bodies: 16 MiB per VU\)/,
+    );
     assert.match(
       r.stderr,
       /largest safe VU count for 4\.0 GiB images is \d+ \(--vus \d+\)|not even one VU fits/,
     );
-    assert.doesNotMatch(r.stderr, /Generated a/);
+    assert.doesNotMatch(r.stderr, /Generated a|harness engine:/);
+    assert.ok(!existsSync(reports), 'no run directory made');
   });
 
-  it('two processes with --segment 1/2 and 2/2 share one profile: their iterations add up to it', async () => {
-    const args = [
-      'load',
-      'large-upload',
-      '--smoke',
-      '--size',
-      '64KiB',
-      '--vus',
-      '2',
-      '--iterations',
-      '6',
-      '--json',
-    ];
-    const [a, b] = await Promise.all([
-      cli([...args, '--segment', '1/2'], adminEnv()),
-      cli([...args, '--segment', '2/2'], adminEnv()),
-    ]);
-    assert.equal(a.code, 0, a.stderr.slice(-2000));
-    assert.equal(b.code, 0, b.stderr.slice(-2000));
-    const sa = summaryOf(a);
-    const sb = summaryOf(b);
-    assert.equal(sa.load?.segment?.executionSegment, '0:1/2');
-    assert.equal(sb.load?.segment?.executionSegment, '1/2:1');
-    const ia = sa.load?.metrics.iterations?.count ?? 0;
-    const ib = sb.load?.metrics.iterations?.count ?? 0;
-    assert.equal(ia, 3);
-    assert.equal(ib, 3);
+  it('load large-upload --segment 2/2 --vus 1 is refused: one VU cannot be split (exit 2)', async () => {
+    const reports = freshDir('split-reports');
+    const r = await cli(['load', 'large-upload', '--smoke', '--segment', '2/2', '--vus', '1'], {
+      ...adminEnv(),
+      GLANCE_HARNESS_REPORTS_DIR: reports,
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error: --segment 2\/2: 1 VU\(s\) cannot be split 2 ways; use --vus 2 or more/);
+    assert.ok(!existsSync(reports), 'no run directory made');
   });
 
-  it('SIGINT during a run stops k6, deletes the run’s images and exits 130', async () => {
+  describe('segments of one profile, and load merge', () => {
+    const runId = `e2e-merge-${randomBytes(4).toString('hex')}`;
+    const reportsA = freshDir('segment-a');
+    const reportsB = freshDir('segment-b');
+    let sa: Summary;
+    let sb: Summary;
+
+    it('two processes with --segment 1/2 and 2/2 and one --run-id each run half the iterations', {
+      timeout: 60_000,
+    }, async () => {
+      const args = [
+        'load',
+        'large-upload',
+        '--smoke',
+        '--size',
+        '64KiB',
+        '--vus',
+        '2',
+        '--iterations',
+        '6',
+        '--run-id',
+        runId,
+        '--json',
+      ];
+      const [a, b] = await Promise.all([
+        cli([...args, '--segment', '1/2'], { ...adminEnv(), GLANCE_HARNESS_REPORTS_DIR: reportsA }),
+        cli([...args, '--segment', '2/2'], { ...adminEnv(), GLANCE_HARNESS_REPORTS_DIR: reportsB }),
+      ]);
+      assert.equal(a.code, 0, a.stderr.slice(-2000));
+      assert.equal(b.code, 0, b.stderr.slice(-2000));
+      sa = summaryOf(a);
+      sb = summaryOf(b);
+      assert.equal(sa.runId, runId);
+      assert.equal(sb.runId, runId);
+      assert.equal(sa.reports.dir, join(reportsA, runId));
+      assert.equal(sb.reports.dir, join(reportsB, runId));
+      assert.equal(sa.load?.segment?.executionSegment, '0:1/2');
+      assert.equal(sb.load?.segment?.executionSegment, '1/2:1');
+      assert.equal(sa.load?.metrics.iterations?.count, 3);
+      assert.equal(sb.load?.metrics.iterations?.count, 3);
+      for (const s of [sa, sb]) assert.ok(existsSync(join(s.reports.dir, 'load', 'results.json')));
+      await assertNoImageOf(runId);
+    });
+
+    it('load merge of both segments judges them as one run of 6 iterations', async () => {
+      assert.ok(sa && sb, 'the segments ran');
+      const r = await cli(['load', 'merge', sa.reports.dir, sb.reports.dir, '--json']);
+      assert.equal(r.code, 0, r.stderr.slice(-3000));
+      const m = summaryOf(r);
+      assert.equal(m.outcome, 'ok');
+      assert.equal(m.load?.scenario, 'large-upload');
+      assert.equal(m.load?.engine.name, 'harness');
+      assert.equal(m.load?.executor, 'shared-iterations');
+      assert.equal(m.load?.metrics.iterations?.count, 6);
+      assert.equal(
+        m.load?.metrics.http_reqs?.count,
+        (sa.load?.metrics.http_reqs?.count ?? Number.NaN) + (sb.load?.metrics.http_reqs?.count ?? Number.NaN),
+      );
+      assert.deepEqual(m.load?.merged, [
+        { index: 1, count: 2, runDir: sa.reports.dir },
+        { index: 2, count: 2, runDir: sb.reports.dir },
+      ]);
+      assert.equal(m.checks.find((c) => c.id === 'load.large-upload.segments')?.status, 'passed');
+      assert.ok(m.checks.every((c) => c.status === 'passed'));
+      assertMergedTrend(
+        m.load?.metrics.http_req_duration,
+        sa.load?.metrics.http_req_duration,
+        sb.load?.metrics.http_req_duration,
+      );
+      for (const f of ['results.json', 'throughput.svg', 'latency.svg'])
+        assert.ok(existsSync(join(m.reports.load!, f)), `${f} in ${m.reports.load}`);
+    });
+
+    it('load merge of one segment twice is refused naming the duplicate (exit 2)', async () => {
+      assert.ok(sa, 'segment 1 ran');
+      const r = await cli(['load', 'merge', sa.reports.dir, sa.reports.dir, '--json']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.ok(
+        r.stderr.includes(`error: ${sa.reports.dir}: segment 1/2 again (also in ${sa.reports.dir})`),
+        r.stderr,
+      );
+    });
+
+    it('load merge of a directory without results is refused naming the path (exit 2)', async () => {
+      const empty = freshDir('no-results');
+      mkdirSync(empty);
+      const r = await cli(['load', 'merge', empty, '--json']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.ok(
+        r.stderr.includes(`error: ${join(empty, 'load', 'results.json')}: no load results`),
+        r.stderr,
+      );
+    });
+
+    it('load merge with segment 2 of 2 missing fails its segments check (exit 1)', async () => {
+      assert.ok(sa, 'segment 1 ran');
+      const r = await cli(['load', 'merge', sa.reports.dir, '--json']);
+      assert.equal(r.code, 1, r.stderr.slice(-3000));
+      const m = summaryOf(r);
+      assert.equal(m.outcome, 'failed');
+      const segments = m.checks.find((c) => c.id === 'load.large-upload.segments');
+      assert.equal(segments?.status, 'failed');
+      assert.match(segments?.error ?? '', /2\/2 missing/);
+    });
+  });
+
+  it('SIGINT during a run stops the engine, deletes the run’s images and exits 130', {
+    timeout: 60_000,
+  }, async () => {
     const { child, done } = start(
       ['load', 'large-upload', '--size', '4MiB', '--duration', '60s', '--json'],
       adminEnv(),
     );
     let seen = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`k6 did not start:\n${seen}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`the engine did not start:\n${seen}`)), 30_000);
       const onData = (d: Buffer): void => {
         seen += d.toString();
-        if (!/k6 v\d+\.\d+\.\d+: large-upload/.test(seen)) return;
+        if (!/harness engine: large-upload/.test(seen)) return;
         child.stderr?.off('data', onData);
         clearTimeout(timer);
         // let uploads get under way before interrupting
@@ -186,19 +357,41 @@ describe('glance-harness load against the embedded reference', { skip: SKIP }, (
     child.kill('SIGINT');
     const r = await done;
     assert.equal(r.code, 130, r.stderr.slice(-3000));
+    assert.ok(r.ms < 40_000, `stopped in ${r.ms} ms, not at the end of the 60 s`);
     const s = summaryOf(r);
     assert.equal(s.outcome, 'interrupted');
     assert.deepEqual(s.cleanup?.failed, []);
-    const left = await harnessImages();
-    assert.deepEqual(
-      left.filter((n) => n.includes(s.runId)),
-      [],
-    );
+    await assertNoImageOf(s.runId);
   });
 });
 
-describe('glance-harness load --emit k6-operator', () => {
-  it('writes a TestRun for the configured endpoint with the parallelism and the image for the pods', async () => {
+describe('glance-harness load --emit', () => {
+  it('--emit k8s writes the segment Job, the merge Job, the claim, a Containerfile and a README', async () => {
+    const runId = `e2e-k8s-${randomBytes(4).toString('hex')}`;
+    const r = await cli(
+      ['load', 'large-upload', '--emit', 'k8s', '--parallelism', '3', '--size', '64KiB', '--run-id', runId],
+      adminEnv(),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const dir = r.stdout.trim();
+    assert.equal(dir, join(work, 'reports', runId, 'k8s'));
+    const names = ['job.yaml', 'merge-job.yaml', 'pvc.yaml', 'Containerfile', 'README.md'];
+    for (const f of names) assert.ok(existsSync(join(dir, f)), `${f} in ${dir}`);
+    const job = readFileSync(join(dir, 'job.yaml'), 'utf8');
+    assert.match(job, /^ {2}completions: 3$/m);
+    assert.match(job, /--segment /);
+    assert.ok(job.includes(runId));
+    assertNoPassword(names.map((f) => join(dir, f)));
+    assert.doesNotMatch(r.stderr, /Generated a/);
+  });
+
+  it('--emit k8s --engine k6 is refused: the pods run the harness engine (exit 2)', async () => {
+    const r = await cli(['load', 'large-upload', '--emit', 'k8s', '--engine', 'k6'], adminEnv());
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error: --emit k8s runs the harness engine; for k6 use --emit k6-operator/);
+  });
+
+  it('--emit k6-operator writes a TestRun for the configured endpoint with the parallelism and the image for the pods', async () => {
     const r = await cli(
       ['load', 'download', '--emit', 'k6-operator', '--parallelism', '3', '--size', '64KiB'],
       {
@@ -214,13 +407,16 @@ describe('glance-harness load --emit k6-operator', () => {
     assert.ok(yaml.includes(`-e GH_GLANCE_URL=${ref.glanceUrl} `));
     const image = /GH_IMAGE_FILE=\/test\/data\/(\S+)/.exec(yaml)?.[1];
     assert.ok(image && statSync(join(file, '..', 'data', image)).size === 65536);
-    assert.ok(!yaml.includes(adminPassword));
+    assertNoPassword([file]);
   });
 });
 
-describe('glance-harness load without k6', () => {
-  it('names the install command and exits 2', async () => {
-    const r = await cli(['load', 'churn', '--smoke'], { ...adminEnv(), K6_BIN: join(work, 'no-k6-here') });
+describe('glance-harness load usage errors', () => {
+  it('--engine k6 without k6 names where to get it and exits 2', async () => {
+    const r = await cli(['load', 'churn', '--smoke', '--engine', 'k6'], {
+      ...adminEnv(),
+      K6_BIN: join(work, 'no-k6-here'),
+    });
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
@@ -228,9 +424,30 @@ describe('glance-harness load without k6', () => {
     );
   });
 
-  it('rejects an unknown scenario with exit 2', async () => {
+  it('rejects an unknown scenario with exit 2, listing the known ones', async () => {
     const r = await cli(['load', 'soak'], adminEnv());
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /unknown scenario "soak" \(known: large-upload, churn, download\)/);
+    assert.match(r.stderr, /error: unknown scenario "soak" \(known: churn, download, large-upload\)/);
+  });
+});
+
+describe('glance-harness load --engine k6 against the embedded reference', () => {
+  it('load large-upload --engine k6 --smoke passes with k6’s own summary', {
+    skip: k6Missing(),
+    timeout: 120_000,
+  }, async () => {
+    const r = await cli(['load', 'large-upload', '--engine', 'k6', '--smoke', '--json'], adminEnv());
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const s = summaryOf(r);
+    assert.equal(s.outcome, 'ok');
+    assert.equal(s.load?.engine.name, 'k6');
+    assert.equal(s.load?.k6?.exitCode, 0);
+    assert.ok(s.checks.length >= 2 && s.checks.every((c) => c.status === 'passed'));
+    assert.ok((s.load?.metrics.iterations?.count ?? 0) >= 1);
+    const summary = s.load?.files.summary;
+    assert.ok(summary && existsSync(summary), `k6 summary.json: ${summary}`);
+    assert.ok(existsSync(join(s.reports.load!, 'throughput.svg')));
+    assertNoPassword(filesUnder(s.reports.dir));
+    await assertNoImageOf(s.runId);
   });
 });

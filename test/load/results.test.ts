@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import {
-  checksOf,
   type K6Summary,
+  k6Values,
+  lineChartSvg,
+  loadChecks,
   metricSlug,
   readK6Summary,
   thresholdStat,
@@ -40,6 +42,19 @@ const summary: K6Summary = {
   },
 };
 
+/** The checks of a k6 summary, as runLoad makes them for `--engine k6`. */
+function checksOf(scenario: string, k6: K6Summary, smoke: boolean) {
+  const failureMetric = scenario === 'download' ? 'download_failed' : 'upload_failed';
+  return loadChecks({
+    scenario,
+    failureMetric,
+    thresholds: thresholdsOf(k6),
+    values: k6Values(k6),
+    durationMs: k6.state?.testRunDurationMs ?? 0,
+    smoke,
+  });
+}
+
 describe('k6 summary → checks', () => {
   it('one check per threshold; a failed one names the observed statistic', () => {
     const checks = checksOf('large-upload', summary, false);
@@ -66,9 +81,9 @@ describe('k6 summary → checks', () => {
     assert.deepEqual(
       checks.map((c) => [c.id, c.status, c.error]),
       [
-        ['load.download.smoke.iterations', 'failed', 'k6 completed no iteration'],
+        ['load.download.smoke.iterations', 'failed', 'no iteration completed'],
         ['load.download.smoke.failures', 'failed', 'download_failed was never recorded'],
-        ['load.download.smoke.checks', 'failed', '1 of 2 k6 checks failed'],
+        ['load.download.smoke.checks', 'failed', '1 of 2 checks failed'],
       ],
     );
   });
@@ -140,11 +155,11 @@ describe('throughput chart', () => {
     ];
     const file = join(work, 'points.ndjson.gz');
     writeFileSync(file, gzipSync(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`));
-    assert.deepEqual(await throughputSeries(file, 'large-upload'), [
+    assert.deepEqual(await throughputSeries(file, 'upload_mbps'), [
       { t: 0, value: 100 },
       { t: 2, value: 80 },
     ]);
-    assert.deepEqual(await throughputSeries(file, 'churn'), []);
+    assert.deepEqual(await throughputSeries(file, 'download_mbps'), []);
     const svg = throughputSvg(
       [
         { t: 0, value: 100 },
@@ -156,6 +171,15 @@ describe('throughput chart', () => {
     assert.match(svg, /^<svg xmlns/);
     assert.match(svg, /up &lt;1&gt;/);
     assert.equal((svg.match(/<circle /g) ?? []).length, 2);
+    const two = lineChartSvg(
+      [
+        { label: 'p(95)', points: [{ t: 0, value: 9 }] },
+        { label: 'med', points: [{ t: 0, value: 3 }] },
+      ],
+      'latency',
+      'ms',
+    );
+    assert.match(two, />p\(95\)<\/text>.*>med<\/text>/s);
     writeFileSync(join(work, 'c.svg'), throughputSvg([], 't', 'u'));
     assert.match(readFileSync(join(work, 'c.svg'), 'utf8'), /no samples recorded/);
   });
