@@ -99,7 +99,7 @@ export function loadChecks(m: LoadMeasures): CheckResult[] {
       const slug = metricSlug(t.metric);
       const n = (seen.get(slug) ?? 0) + 1;
       seen.set(slug, n);
-      const obs = t.observed ? `${t.observed.stat} = ${round(t.observed.value)}` : 'no value recorded';
+      const obs = t.observed ? `${t.observed.stat} = ${round(t.observed.value)}` : 'no samples';
       return {
         ...base,
         id: `load.${m.scenario}.${slug}${n > 1 ? `.${n}` : ''}`,
