@@ -20,8 +20,11 @@ describe('schemas/harness/summary.json', () => {
       load: {
         scenario: 'download',
         smoke: true,
+        engine: { name: 'k6', version: 'v1.4.0', peakRssBytes: 1 },
         k6: { version: 'v1.4.0', path: '/usr/bin/k6', exitCode: null },
         options: { vus: 4, durationS: 3 },
+        executor: 'shared-iterations',
+        merged: [{ index: 1, count: 2, runDir: '/r/a' }],
         thresholds: [
           {
             metric: 'download_mbps',
