@@ -11,24 +11,9 @@ import { type ConfigFlags, resolveConfig } from '../src/config/index.js';
 import { writeRawImage } from '../src/data/index.js';
 import { describeError } from '../src/errors.js';
 import type { Image } from '../src/glance/index.js';
+import { parseSize } from '../src/load/units.js';
 import { newRunId, runImageName, runTags } from '../src/run/naming.js';
 import { connect, type Target } from '../src/target.js';
-
-const UNITS: Record<string, number> = {
-  B: 1,
-  KIB: 2 ** 10,
-  MIB: 2 ** 20,
-  GIB: 2 ** 30,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-};
-
-function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?$/i.exec(text.trim());
-  if (!m) throw new Error(`--size: expected a size like 2GiB or 500MB (got "${text}")`);
-  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? 'B').toUpperCase()] ?? 1));
-}
 
 /** Samples this process's RSS while a promise runs; returns its result and the peak. */
 async function withPeakRss<T>(

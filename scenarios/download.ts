@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { defineScenario, type Profile } from '../src/load/engine/scenario.js';
 import { sizeLabel } from '../src/load/units.js';
 import { createImage, deleteImage, mbps, waitActive } from './lib/glance.js';
+import { dataExecutor, dataProfile } from './lib/profile.js';
 
 const MiB = 2 ** 20;
 
@@ -12,21 +13,8 @@ export default defineScenario<{ id: string }>({
   name: 'download',
   question: 'How many MB/s does this Glance serve when many clients fetch the same image at once?',
   image: true,
-  profile: (p) => {
-    const vus = p.vus ?? 4;
-    return {
-      sizeBytes: p.sizeBytes ?? (p.smoke ? MiB : 256 * MiB),
-      vus,
-      ...(p.durationS !== undefined
-        ? { durationS: p.durationS }
-        : { iterations: p.iterations ?? (p.smoke ? vus : vus * 3) }),
-      minMbps: p.minMbps ?? 50,
-    };
-  },
-  executor: (p) =>
-    p.durationS !== undefined
-      ? { type: 'constant-vus', vus: p.vus, durationS: p.durationS, gracefulStopS: 30 }
-      : { type: 'shared-iterations', vus: p.vus, iterations: p.iterations ?? p.vus, maxDurationS: 7200 },
+  profile: (p) => dataProfile(p, { vus: 4, minMbps: 50 }),
+  executor: dataExecutor,
   // Bodies stream through the hashes and are dropped. k6 discards them too (responseType none), but
   // its setup() holds the file to upload it: 4.6 + 3.2 copies once, none per VU.
   memory: {

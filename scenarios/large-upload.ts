@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { defineScenario, type Profile } from '../src/load/engine/scenario.js';
 import { sizeLabel } from '../src/load/units.js';
 import { createImage, deleteImage, mbps, waitActive } from './lib/glance.js';
+import { dataExecutor, dataProfile } from './lib/profile.js';
 
 const MiB = 2 ** 20;
 
@@ -12,21 +13,8 @@ export default defineScenario({
   name: 'large-upload',
   question: 'How many MB/s does this Glance ingest per upload, alone and with parallel uploads?',
   image: true,
-  profile: (p) => {
-    const vus = p.vus ?? 1;
-    return {
-      sizeBytes: p.sizeBytes ?? (p.smoke ? MiB : 256 * MiB),
-      vus,
-      ...(p.durationS !== undefined
-        ? { durationS: p.durationS }
-        : { iterations: p.iterations ?? (p.smoke ? vus : vus * 3) }),
-      minMbps: p.minMbps ?? 20,
-    };
-  },
-  executor: (p) =>
-    p.durationS !== undefined
-      ? { type: 'constant-vus', vus: p.vus, durationS: p.durationS, gracefulStopS: 30 }
-      : { type: 'shared-iterations', vus: p.vus, iterations: p.iterations ?? p.vus, maxDurationS: 7200 },
+  profile: (p) => dataProfile(p, { vus: 1, minMbps: 20 }),
+  executor: dataExecutor,
   // Bodies stream from the file (1 MiB reads) to the socket: per VU a read buffer, undici's and the
   // socket's buffers, whatever the image size. k6 holds about 3.2 copies of the body per VU and 4.6
   // once (measured: 1 GiB, k6 v1.8.1, peak RSS 6.7–7.6 GiB with 1 VU, 16.7–17.1 GiB with 4).

@@ -2,14 +2,14 @@
 // leaves), and waiting for an image to become active. Calls go through the VU's own client.
 import type { Image } from '../../src/glance/index.js';
 import type { VuContext } from '../../src/load/engine/scenario.js';
-import { runImageName, runTags } from '../../src/run/naming.js';
+import { runTags } from '../../src/run/naming.js';
 
 /** POST /v2/images for a raw/bare image with the run's name and tags; its id, or undefined. */
 export async function createImage(vu: VuContext, purpose: string): Promise<string | undefined> {
   const res = await vu.op('create', () =>
     vu.glance.images.create(
       {
-        name: runImageName(vu.run.prefix, vu.run.id, purpose),
+        name: `${vu.run.names}${purpose}`,
         disk_format: 'raw',
         container_format: 'bare',
         tags: runTags(vu.run.id),

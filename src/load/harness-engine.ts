@@ -2,32 +2,19 @@
 // thresholds on the HDR-merged metrics. Writes the segment's results file that `load merge` reads.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TokenProvider } from '../glance/index.js';
 import type { RunService } from '../run/service.js';
 import { query } from './engine/metrics.js';
-import { type SeriesPoint as EnginePoint, runEngine } from './engine/runner.js';
-import type { Executor, ImageFile, Profile, Scenario } from './engine/scenario.js';
+import { type EngineOptions, type SeriesPoint as EnginePoint, runEngine } from './engine/runner.js';
 import { evaluateThresholds } from './engine/thresholds.js';
 import { peakRssOf } from './memory.js';
 import type { ChartLine, Measured, SeriesPoint } from './results.js';
-import type { Segment } from './segment.js';
 import { writeSegmentResults } from './segment-results.js';
 
-export interface HarnessRunOptions {
-  scenario: Scenario;
-  scenarioPath: string;
-  profile: Profile;
-  executor: Executor;
-  segment?: Segment;
-  image: ImageFile | undefined;
-  endpoint: string;
+/** The engine's options, with the run service whole (its URL and key go to the workers) and the run dir. */
+export type HarnessRunOptions = Omit<EngineOptions, 'service' | 'threads'> & {
   service: RunService;
-  tokens: TokenProvider;
-  run: { id: string; prefix: string; smoke: boolean };
   runDir: string;
-  signal: AbortSignal;
-  log(line: string): void;
-}
+};
 
 /** The per-second points of one field, for a chart line. */
 export function line(
@@ -46,20 +33,8 @@ export function latencyLines(points: readonly EnginePoint[]): ChartLine[] {
 
 export async function runHarness(o: HarnessRunOptions): Promise<Measured> {
   const startedAt = Date.now();
-  const r = await runEngine({
-    scenario: o.scenario,
-    scenarioPath: o.scenarioPath,
-    profile: o.profile,
-    executor: o.executor,
-    ...(o.segment ? { segment: o.segment } : {}),
-    image: o.image,
-    endpoint: o.endpoint,
-    service: { url: o.service.url, key: o.service.key },
-    tokens: o.tokens,
-    run: o.run,
-    signal: o.signal,
-    log: o.log,
-  });
+  const { runDir: _dir, service, ...engine } = o;
+  const r = await runEngine({ ...engine, service: { url: service.url, key: service.key } });
   const thresholds = o.scenario.thresholds(o.profile);
   const resultsFile = writeSegmentResults(o.runDir, {
     version: 1,

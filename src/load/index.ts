@@ -9,6 +9,7 @@ import { generateImage } from '../data/index.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import type { LoadSection, Summary, TargetInfo } from '../report/summary.js';
 import { type Reporter, RunEnvelope, type RunOutcome } from '../run/envelope.js';
+import { runImageName } from '../run/naming.js';
 import { type RunService, startRunService } from '../run/service.js';
 import { TOOL_VERSION } from '../run/version.js';
 import { checkSplit, segmentSlice, vusOf } from './engine/executors.js';
@@ -33,6 +34,11 @@ import { sizeLabel } from './units.js';
 /** What one load run does; unset values take the scenario's defaults. */
 export interface LoadParams extends ProfileInput {
   segment?: Segment;
+}
+
+/** How this process's image names begin: a segment's carry its share, so it sweeps only its own. */
+export function namesOf(prefix: string, runId: string, segment?: Segment): string {
+  return `${runImageName(prefix, runId, '')}${segment ? `seg${segment.index}of${segment.count}-` : ''}`;
 }
 
 /** Refuses (exit 2) before anything starts when the engine would not fit in memory. */
@@ -173,7 +179,10 @@ async function drive(opts: LoadRunOptions, env: RunEnvelope, p: Plan): Promise<R
     await service.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const cleanup = await env.sweep();
+  const cleanup = await env.sweep(
+    undefined,
+    namesOf(opts.config.harness.prefix.value, runId, params.segment),
+  );
   return judge(opts, env, p, measured, cleanup);
 }
 
@@ -186,7 +195,13 @@ function runEngine(
   signal: AbortSignal,
 ): Promise<Measured> {
   const { scenario, params } = opts;
-  const run = { id: env.runId, prefix: opts.config.harness.prefix.value, smoke: params.smoke };
+  const prefix = opts.config.harness.prefix.value;
+  const run = {
+    id: env.runId,
+    prefix,
+    smoke: params.smoke,
+    names: namesOf(prefix, env.runId, params.segment),
+  };
   if (opts.engine === 'k6') {
     const k6Dir = join(p.loadDir, 'k6');
     mkdirSync(k6Dir, { recursive: true });

@@ -89,9 +89,13 @@ function classify(
  */
 export async function cleanupImages(
   glance: GlanceClient,
-  opts: { prefix: string; runId?: string; dryRun?: boolean },
+  opts: { prefix: string; runId?: string; dryRun?: boolean; names?: string },
 ): Promise<CleanupResult> {
-  const { images, skipped } = await listHarnessImages(glance, opts.prefix, opts.runId);
+  const listed = await listHarnessImages(glance, opts.prefix, opts.runId);
+  const { skipped } = listed;
+  const images = opts.names
+    ? listed.images.filter((i) => typeof i.name === 'string' && i.name.startsWith(opts.names!))
+    : listed.images;
   const result: CleanupResult = {
     found: images.map((i) => ({ id: i.id, name: typeof i.name === 'string' ? i.name : null })),
     deleted: 0,

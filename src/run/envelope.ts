@@ -271,7 +271,11 @@ export class RunEnvelope {
    * needs broken (the database, Keystone, the proxy's upstream), it does not wait on it again: it says
    * how to sweep once the cause is fixed.
    */
-  async sweep(blocked?: { link: string; cause: CheckCause }): Promise<NonNullable<Summary['cleanup']>> {
+  async sweep(
+    blocked?: { link: string; cause: CheckCause },
+    /** Only images whose name begins so (a load segment's own, when several share a run id). */
+    names?: string,
+  ): Promise<NonNullable<Summary['cleanup']>> {
     if (blocked && blocked.link !== 'store') {
       return {
         deleted: 0,
@@ -284,6 +288,7 @@ export class RunEnvelope {
       const swept = await cleanupImages(this.target.glance, {
         prefix: this.opts.config.harness.prefix.value,
         runId: this.runId,
+        ...(names ? { names } : {}),
       });
       if (swept.found.length > 0)
         this.opts.log(`Cleanup: removed ${swept.deleted} image(s) the run left behind`);

@@ -78,7 +78,11 @@ export interface VuContext {
   readonly glance: GlanceClient;
   readonly image: ImageFile | undefined;
   readonly profile: Profile;
-  readonly run: { id: string; prefix: string; smoke: boolean };
+  /**
+   * `names`: how this process's image names begin (`<prefix>-<run id>-`, with `seg<i>of<n>-` for a
+   * segment): segments of one run id each sweep only their own images, never another's in flight.
+   */
+  readonly run: { id: string; prefix: string; smoke: boolean; names: string };
   /** Aborted when the run is stopped (SIGINT, graceful stop over): pass it to every call. */
   readonly signal: AbortSignal;
   /** Runs `fn` with its requests tagged `op: name` in the http_* metrics. */
