@@ -36,7 +36,10 @@ export default defineScenario({
     };
   },
   // No image data: a VU is its client and a few small JSON bodies. k6 holds nothing image-sized either.
-  memory: { harness: { perVuBytes: 4 * MiB, fixedBytes: 0 }, k6: { copiesPerVu: 0, copiesShared: 0 } },
+  memory: {
+    harness: { perVuBytes: 4 * MiB, fixedBytes: 0, vusPerThread: 16 },
+    k6: { copiesPerVu: 0, copiesShared: 0 },
+  },
   metrics: { churn_failed: { type: 'rate' } },
   thresholds: () => ({
     // Budget: at most 1 cycle in 100 may fail (any of the four calls not answering as documented).

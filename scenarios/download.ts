@@ -1,7 +1,6 @@
 // download: how many MB/s does this Glance serve when many clients fetch the same image at once?
 // setup() uploads the generated file once and waits for it to be active; every VU then downloads it,
 // the body streamed through md5 and sha512 and dropped, and compared with the file's digests.
-import { createReadStream } from 'node:fs';
 import { defineScenario, type Profile } from '../src/load/engine/scenario.js';
 import { sizeLabel } from '../src/load/units.js';
 import { createImage, deleteImage, mbps, waitActive } from './lib/glance.js';
@@ -18,7 +17,7 @@ export default defineScenario<{ id: string }>({
   // Bodies stream through the hashes and are dropped. k6 discards them too (responseType none), but
   // its setup() holds the file to upload it: 4.6 + 3.2 copies once, none per VU.
   memory: {
-    harness: { perVuBytes: 16 * MiB, fixedBytes: 16 * MiB },
+    harness: { perVuBytes: 16 * MiB, fixedBytes: 16 * MiB, vusPerThread: 4 },
     k6: { copiesPerVu: 0, copiesShared: 7.8 },
   },
   metrics: {
@@ -44,7 +43,7 @@ export default defineScenario<{ id: string }>({
     const put = await vu.op('setup', () =>
       vu.glance.data.upload(
         id,
-        { stream: createReadStream(file.path, { highWaterMark: MiB }), size: file.size },
+        { stream: vu.imageBody(), size: file.size },
         { signal: vu.signal, digest: false },
       ),
     );
@@ -61,7 +60,7 @@ export default defineScenario<{ id: string }>({
     const file = vu.image!;
     const started = performance.now();
     const res = await vu.op('download', () =>
-      vu.glance.data.download(id, { signal: vu.signal, expectedBytes: file.size }),
+      vu.glance.data.download(id, { signal: vu.signal, expectedBytes: file.size, sink: vu.discard() }),
     );
     const ms = performance.now() - started;
     const ok = vu.check(

@@ -18,7 +18,8 @@ import { type ReferenceServer, startReference } from '../reference/index.js';
 import { isRunId, newRunId } from '../run/naming.js';
 import { TOOL_VERSION } from '../run/version.js';
 import { connect } from '../target.js';
-import { k6ScriptOf, listScenarios, loadScenario, type Scenario } from './engine/scenario.js';
+import { k6ScriptOf, listScenarios, loadScenario } from './engine/catalog.js';
+import type { Scenario } from './engine/scenario.js';
 import { guardMemory, type LoadParams, runLoad } from './index.js';
 import { findK6, type K6Binary } from './k6.js';
 import { k8sManifests } from './k8s.js';
@@ -70,6 +71,11 @@ export function paramsOf(opts: Opts): { params: LoadParams; profileArgs: string[
     throw new UsageError('--iterations and --duration exclude each other');
   const segment = str(opts, 'segment');
   if (segment) params.segment = parseSegment(segment);
+  const threads = str(opts, 'threads');
+  if (threads !== undefined) {
+    params.threads = positiveInt('--threads', threads, 64)!;
+    profileArgs.push('--threads', threads);
+  }
   return { params, profileArgs };
 }
 
@@ -109,6 +115,10 @@ export function registerLoadCommand(program: Command): void {
       .option(
         '--engine <name>',
         "harness (default: streams bodies, constant memory) or k6 (the operator's own k6)",
+      )
+      .option(
+        '--threads <n>',
+        'harness engine: worker threads (default: one per few VUs, at most one per core)',
       )
       .option('--segment <i/n>', 'run share i of n of the load profile; merge the shares with load merge')
       .option('--run-id <id>', 'the run id (segments of one load share it: same image bytes, one cleanup)')
@@ -209,7 +219,11 @@ function emitK8s(
   const executor = scenario.executor(profile);
   const segment = { index: 1, count: parallelism };
   // The pod's memory: what the guard asks of one segment (the pod cannot see its own limit).
-  const plan = guardMemory(scenario, 'harness', profile, executor, segment, Number.MAX_SAFE_INTEGER);
+  const plan = guardMemory(scenario, 'harness', profile, executor, {
+    segment,
+    threads: params.threads,
+    available: Number.MAX_SAFE_INTEGER,
+  });
   const id = runId ?? newRunId();
   const dir = join(cfg.harness.reportsDir.value, id, 'k8s');
   mkdirSync(dir, { recursive: true });

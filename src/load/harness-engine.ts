@@ -11,7 +11,7 @@ import type { ChartLine, Measured, SeriesPoint } from './results.js';
 import { writeSegmentResults } from './segment-results.js';
 
 /** The engine's options, with the run service whole (its URL and key go to the workers) and the run dir. */
-export type HarnessRunOptions = Omit<EngineOptions, 'service' | 'threads'> & {
+export type HarnessRunOptions = Omit<EngineOptions, 'service'> & {
   service: RunService;
   runDir: string;
 };

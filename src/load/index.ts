@@ -12,9 +12,10 @@ import { type Reporter, RunEnvelope, type RunOutcome } from '../run/envelope.js'
 import { runImageName } from '../run/naming.js';
 import { type RunService, startRunService } from '../run/service.js';
 import { TOOL_VERSION } from '../run/version.js';
+import { k6ScriptOf, scenarioPath } from './engine/catalog.js';
 import { checkSplit, segmentSlice, vusOf } from './engine/executors.js';
+import { threadsFor } from './engine/plan.js';
 import type { Executor, ImageFile, Profile, ProfileInput, Scenario } from './engine/scenario.js';
-import { k6ScriptOf, scenarioPath } from './engine/scenario.js';
 import { validateThresholds } from './engine/thresholds.js';
 import { runHarness } from './harness-engine.js';
 import type { K6Binary } from './k6.js';
@@ -34,6 +35,8 @@ import { sizeLabel } from './units.js';
 /** What one load run does; unset values take the scenario's defaults. */
 export interface LoadParams extends ProfileInput {
   segment?: Segment;
+  /** Worker threads of the harness engine (default: from the scenario's VUs per thread). */
+  threads?: number;
 }
 
 /** How this process's image names begin: a segment's carry its share, so it sweeps only its own. */
@@ -47,16 +50,17 @@ export function guardMemory(
   engine: EngineName,
   profile: Profile,
   executor: Executor,
-  segment?: Segment,
-  available = availableMemory(),
+  opts: { segment?: Segment | undefined; threads?: number | undefined; available?: number } = {},
 ) {
+  const vus = vusOf(executor, segmentSlice(opts.segment));
   const input = {
     scenario: scenario.name,
     engine,
     model: scenario.memory,
-    vus: vusOf(executor, segmentSlice(segment)),
+    vus,
+    threads: threadsFor(vus, scenario.memory.harness.vusPerThread, opts.threads),
     imageBytes: scenario.image ? profile.sizeBytes : 0,
-    availableBytes: available,
+    availableBytes: opts.available ?? availableMemory(),
   };
   const plan = planMemory(input);
   if (!plan.fits) throw new ConfigError(memoryRefusal(input, plan));
@@ -92,7 +96,10 @@ export async function runLoad(opts: LoadRunOptions): Promise<RunOutcome> {
   const executor = scenario.executor(profile);
   checkSplit(executor, params.segment);
   validateThresholds(scenario.metrics, scenario.thresholds(profile));
-  const plan = guardMemory(scenario, opts.engine, profile, executor, params.segment);
+  const plan = guardMemory(scenario, opts.engine, profile, executor, {
+    segment: params.segment,
+    threads: params.threads,
+  });
   const env = new RunEnvelope({
     config: opts.config,
     targetKind: opts.targetKind,
@@ -232,6 +239,7 @@ function runEngine(
     profile: p.profile,
     executor: p.executor,
     ...(params.segment ? { segment: params.segment } : {}),
+    ...(params.threads ? { threads: params.threads } : {}),
     image,
     endpoint: env.target.endpoint,
     service,

@@ -10,6 +10,8 @@ export type EngineName = 'harness' | 'k6';
  * Its goal is at most this plus 16 MiB per VU at any image size (bench/load.ts measures it).
  */
 export const ENGINE_BASE_BYTES = 150 * 2 ** 20;
+/** Each worker thread beyond the first: a V8 isolate with the bundled worker (measured 20–35 MiB). */
+export const ENGINE_THREAD_BYTES = 40 * 2 ** 20;
 /** What k6 needs beyond the bodies: the process and its metrics engine (measured: about 60 MiB for one VU). */
 export const K6_BASE_BYTES = 160 * 2 ** 20;
 /** k6's margin per VU for its JavaScript runtime, image copies aside. */
@@ -34,6 +36,8 @@ export interface MemoryInput {
   /** The scenario's own model (its file says what it holds). */
   model: MemoryModel;
   vus: number;
+  /** Harness engine: its worker threads. */
+  threads?: number;
   /** Image size in bytes (0 when the scenario moves no data). */
   imageBytes: number;
   availableBytes: number;
@@ -43,7 +47,7 @@ export interface MemoryInput {
 function costs(i: MemoryInput): { fixed: number; perVu: number } {
   if (i.engine === 'harness')
     return {
-      fixed: ENGINE_BASE_BYTES + i.model.harness.fixedBytes,
+      fixed: ENGINE_BASE_BYTES + ((i.threads ?? 1) - 1) * ENGINE_THREAD_BYTES + i.model.harness.fixedBytes,
       perVu: i.model.harness.perVuBytes,
     };
   return {

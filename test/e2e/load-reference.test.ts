@@ -8,7 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/index.js';
-import { loadScenario } from '../../src/load/engine/scenario.js';
+import { loadScenario } from '../../src/load/engine/catalog.js';
 import { findK6 } from '../../src/load/k6.js';
 import { availableMemory, planMemory } from '../../src/load/memory.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';

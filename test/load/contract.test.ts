@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { ENV_NAMES } from '../../src/load/contract.js';
-import { K6_SCENARIOS_DIR, k6ScriptOf, listScenarios, loadScenario } from '../../src/load/engine/scenario.js';
+import { K6_SCENARIOS_DIR, k6ScriptOf, listScenarios, loadScenario } from '../../src/load/engine/catalog.js';
 import { k6Args } from '../../src/load/k6-engine.js';
 
 const scripts = readdirSync(K6_SCENARIOS_DIR).filter((f) => f.endsWith('.js'));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, ExitCode, UsageError } from '../../src/errors.js';
+import { listScenarios, loadScenario } from '../../src/load/engine/catalog.js';
 import {
   arrivals,
   checkSplit,
@@ -12,13 +13,14 @@ import {
   subSlice,
   vusOf,
 } from '../../src/load/engine/executors.js';
-import { workerPlans } from '../../src/load/engine/plan.js';
-import { type Executor, listScenarios, loadScenario } from '../../src/load/engine/scenario.js';
+import { threadsFor, workerPlans } from '../../src/load/engine/plan.js';
+import type { Executor } from '../../src/load/engine/scenario.js';
 import { guardMemory, verdict } from '../../src/load/index.js';
 import { findK6, K6_HOW_TO_GET, parseK6Version } from '../../src/load/k6.js';
 import { K6_EXIT, k6Args, k6RunError, lastK6Error } from '../../src/load/k6-engine.js';
 import {
   ENGINE_BASE_BYTES,
+  ENGINE_THREAD_BYTES,
   K6_BASE_BYTES,
   memoryRefusal,
   PER_VU_OVERHEAD_BYTES,
@@ -53,6 +55,8 @@ describe('memory guard', () => {
     assert.equal(plan.fits, true);
     assert.equal(plan.requiredBytes, ENGINE_BASE_BYTES + 4 * 16 * MiB);
     assert.equal(planMemory({ ...input, imageBytes: 64 * GiB }).requiredBytes, plan.requiredBytes);
+    const threads = planMemory({ ...input, threads: 3 });
+    assert.equal(threads.requiredBytes - plan.requiredBytes, 2 * ENGINE_THREAD_BYTES);
     const huge = { ...input, vus: 5000 };
     assert.match(memoryRefusal(huge, planMemory(huge)), /harness engine streams bodies: 16 MiB per VU/);
   });
@@ -93,10 +97,14 @@ describe('memory guard', () => {
     const profile = upload.profile({ smoke: false, sizeBytes: 512 * MiB, vus: 32 });
     const executor = upload.executor(profile);
     assert.throws(
-      () => guardMemory(upload, 'k6', profile, executor, undefined, 20 * GiB),
+      () => guardMemory(upload, 'k6', profile, executor, { available: 20 * GiB }),
       (e: unknown) => e instanceof ConfigError && e.exitCode === ExitCode.Usage,
     );
-    assert.equal(guardMemory(upload, 'k6', profile, executor, { index: 1, count: 4 }, 20 * GiB).fits, true);
+    assert.equal(
+      guardMemory(upload, 'k6', profile, executor, { segment: { index: 1, count: 4 }, available: 20 * GiB })
+        .fits,
+      true,
+    );
   });
 });
 
@@ -136,6 +144,13 @@ describe('executors split exactly', () => {
     const parts = [0, 1, 2].map((w) => [...arrivals(e, subSlice(seg, w, 3))].length);
     const other = [...arrivals(e, segmentSlice({ index: 2, count: 2 }))].length;
     assert.equal(parts.reduce((x, y) => x + y, 0) + other, all.length);
+  });
+
+  it('threads: one per the scenario’s VUs per thread, at most one per core, or as asked', () => {
+    assert.equal(threadsFor(4, 16, undefined, 8), 1);
+    assert.equal(threadsFor(40, 16, undefined, 8), 3);
+    assert.equal(threadsFor(40, 4, undefined, 2), 2);
+    assert.equal(threadsFor(4, 16, 3, 2), 3);
   });
 
   it('a split that leaves a share with nothing to run is refused (exit 2)', () => {

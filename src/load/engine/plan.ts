@@ -1,5 +1,6 @@
 // What the main thread hands each worker thread, once, frozen: its share of the VUs and iterations
 // and everything it needs to run them. Tokens are not in it: they change, and come from the run service.
+import { availableParallelism } from 'node:os';
 import type { Segment } from '../segment.js';
 import { type Slice, segmentSlice, sliceCount, subSlice, vuIds, vusOf } from './executors.js';
 import type { MetricsSnapshot } from './metrics.js';
@@ -36,6 +37,16 @@ export type ToMain =
   | { type: 'fatal'; message: string };
 
 export type ToWorker = { type: 'stop' };
+
+/** Worker threads for `vus` VUs: one per `vusPerThread`, at most one per core, or as the operator said. */
+export function threadsFor(
+  vus: number,
+  vusPerThread: number,
+  override?: number,
+  cores = availableParallelism(),
+): number {
+  return override ?? Math.max(1, Math.min(cores, Math.ceil(vus / Math.max(1, vusPerThread))));
+}
 
 export type PlanBase = Omit<WorkerPlan, 'slice' | 'vuIds' | 'preAllocatedVUs' | 'counter' | 'iterations'>;
 

@@ -1,17 +1,49 @@
 // The engine's main thread: setup, the worker threads that run the VUs, one merged metrics snapshot
 // and a point a second for the charts, teardown. Nothing here holds image data: bodies stream from
 // the image file to the socket and from the socket through the hashes.
-import { availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import { describeError } from '../../errors.js';
 import type { TokenProvider } from '../../glance/index.js';
 import type { Segment } from '../segment.js';
+import { segmentSlice, vusOf } from './executors.js';
 import { Metrics, type MetricsSnapshot, mergeSnapshots, query } from './metrics.js';
-import { type PlanBase, type ToMain, type ToWorker, workerPlans } from './plan.js';
+import { type PlanBase, type ToMain, type ToWorker, threadsFor, workerPlans } from './plan.js';
 import type { Executor, ImageFile, Profile, Scenario, VuContext } from './scenario.js';
 import { createVu } from './vu.js';
 
-const THREAD_ENTRY = new URL('./thread.mjs', import.meta.url);
+const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+/**
+ * Bundles the worker and the scenario file into one plain JavaScript file: a thread that loads it
+ * needs no TypeScript loader (measured: tsx costs a worker thread about 40 MiB more). Node's own
+ * modules stay outside; `require` is given for the CommonJS packages inside (undici).
+ */
+export async function bundleWorker(scenarioPath: string, dir: string): Promise<string> {
+  const contents =
+    `import scenario from ${JSON.stringify(scenarioPath)};\n` +
+    `import { startWorker } from ${JSON.stringify(WORKER_MODULE)};\n` +
+    'startWorker(scenario);\n';
+  const out = join(dir, `glance-harness-worker-${process.pid}-${Date.now()}.mjs`);
+  await build({
+    stdin: { contents, resolveDir: dirname(WORKER_MODULE), sourcefile: 'load-worker.ts', loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    banner: {
+      js: "import { createRequire as __ghRequire } from 'node:module'; const require = __ghRequire(import.meta.url);",
+    },
+    logLevel: 'silent',
+  });
+  return out;
+}
 
 export interface EngineOptions {
   scenario: Scenario;
@@ -29,7 +61,7 @@ export interface EngineOptions {
   /** Aborted on SIGINT/SIGTERM: workers stop at once. */
   signal: AbortSignal;
   log(line: string): void;
-  /** Worker threads (default: one per core, at most one per VU). */
+  /** Worker threads (default: threadsFor the scenario's VUs per thread). */
   threads?: number;
 }
 
@@ -87,14 +119,20 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
     warn: o.log,
   });
   const chunks: MetricsSnapshot[] = [];
+  let bundle: string | undefined;
   try {
+    try {
+      bundle = await bundleWorker(o.scenarioPath, tmpdir());
+    } catch (err) {
+      return failed(own, `cannot build the load worker: ${describeError(err)}`, false);
+    }
     let data: unknown;
     try {
       data = await o.scenario.setup?.(local);
     } catch (err) {
       return failed(own, `setup failed: ${describeError(err)}`, stop.signal.aborted);
     }
-    const result = await runWorkers(o, data, stop);
+    const result = await runWorkers(o, data, stop, bundle);
     chunks.push(result.snapshot);
     if (o.scenario.teardown) {
       await o.scenario
@@ -106,6 +144,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
     chunks.push(own.snapshot());
     return { ...result, snapshot: mergeSnapshots(...chunks) };
   } finally {
+    if (bundle) rmSync(bundle, { force: true });
     o.signal.removeEventListener('abort', onAbort);
     await local.close();
   }
@@ -120,6 +159,7 @@ async function runWorkers(
   o: EngineOptions,
   setupData: unknown,
   stop: AbortController,
+  bundle: string,
 ): Promise<EngineResult> {
   const startAt = Date.now() + 200;
   const base: PlanBase = {
@@ -134,7 +174,12 @@ async function runWorkers(
     image: o.image,
     setupData,
   };
-  const plans = workerPlans(base, o.segment, o.threads ?? availableParallelism());
+  const vus = vusOf(o.executor, segmentSlice(o.segment));
+  const plans = workerPlans(
+    base,
+    o.segment,
+    threadsFor(vus, o.scenario.memory.harness.vusPerThread, o.threads),
+  );
   let total: MetricsSnapshot = new Metrics(o.scenario.metrics).snapshot();
   let second: MetricsSnapshot[] = [];
   const series: SeriesPoint[] = [];
@@ -150,7 +195,9 @@ async function runWorkers(
     second = [];
     if (t > 0 && t % 10 === 0) o.log(progressLine(t, total, o.scenario));
   }, 1000);
-  const workers = plans.map((plan) => new Worker(THREAD_ENTRY, { workerData: Object.freeze(plan) }));
+  // Threads made after this may call gc() (vu.ts collects dead body chunks as it streams).
+  setFlagsFromString('--expose-gc');
+  const workers = plans.map((plan) => new Worker(bundle, { workerData: Object.freeze(plan) }));
   const stopAll = (): void => {
     for (const w of workers) w.postMessage({ type: 'stop' } satisfies ToWorker);
   };

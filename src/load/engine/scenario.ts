@@ -1,17 +1,11 @@
 // What a load scenario is: one file under scenarios/ that default-exports defineScenario({...}). The
 // engine, the memory guard, the reports and the CLI learn everything about a scenario from that
 // object; nothing under src/load names one.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { UsageError } from '../../errors.js';
+// (Finding and loading them: catalog.ts. This module is what scenario files and the engine's worker
+// threads import, so it stays free of the CLI's modules.)
+import type { Readable, Writable } from 'node:stream';
 import type { GlanceClient } from '../../glance/index.js';
-import { ROOT } from '../../run/run.js';
 import type { MetricDecl, Tags } from './metrics.js';
-
-export const SCENARIOS_DIR = join(ROOT, 'scenarios');
-/** k6 scripts of the same scenarios, for `--engine k6` (valid k6 scripts that also run by hand). */
-export const K6_SCENARIOS_DIR = join(SCENARIOS_DIR, 'k6');
 
 /** What the operator asked for on the command line; unset values take the scenario's defaults. */
 export interface ProfileInput {
@@ -55,7 +49,15 @@ export type Executor =
  * its model is small and size-independent; k6 holds request bodies in memory (k6 issues #2311/#2899).
  */
 export interface MemoryModel {
-  harness: { perVuBytes: number; fixedBytes: number };
+  harness: {
+    perVuBytes: number;
+    fixedBytes: number;
+    /**
+     * VUs one worker thread runs (threads: one per this many VUs, at most one per core). A thread
+     * costs memory of its own, so only CPU-bound iterations (hashing downloads) want few per thread.
+     */
+    vusPerThread: number;
+  };
   /** Image-sized copies k6 holds per VU and once per run (measured, see the scenario's comment). */
   k6: { copiesPerVu: number; copiesShared: number };
 }
@@ -85,6 +87,10 @@ export interface VuContext {
   readonly run: { id: string; prefix: string; smoke: boolean; names: string };
   /** Aborted when the run is stopped (SIGINT, graceful stop over): pass it to every call. */
   readonly signal: AbortSignal;
+  /** The run's image file as a request body, streamed from disk: memory stays flat at any size. */
+  imageBody(): Readable;
+  /** Where a downloaded body goes when only its digests matter: nothing is kept. */
+  discard(): Writable;
   /** Runs `fn` with its requests tagged `op: name` in the http_* metrics. */
   op<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Adds a sample to one of the scenario's metrics, with the scenario's tags. */
@@ -126,37 +132,4 @@ export interface Scenario<S = unknown> {
 /** Identity with a type: what a scenario file default-exports. */
 export function defineScenario<S>(s: Scenario<S>): Scenario<S> {
   return s;
-}
-
-/** Scenario names: the `.ts` files directly under scenarios/. */
-export function listScenarios(dir = SCENARIOS_DIR): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
-
-export function scenarioPath(name: string, dir = SCENARIOS_DIR): string {
-  return join(dir, `${name}.ts`);
-}
-
-/** Loads scenarios/<name>.ts; an unknown name is a usage error listing the known ones. */
-export async function loadScenario(name: string, dir = SCENARIOS_DIR): Promise<Scenario> {
-  const known = listScenarios(dir);
-  if (!known.includes(name)) throw new UsageError(`unknown scenario "${name}" (known: ${known.join(', ')})`);
-  return importScenario(scenarioPath(name, dir));
-}
-
-export async function importScenario(path: string): Promise<Scenario> {
-  const mod = (await import(pathToFileURL(path).href)) as { default?: Scenario };
-  const s = mod.default;
-  if (!s || typeof s.iteration !== 'function' || typeof s.profile !== 'function')
-    throw new UsageError(`${path} does not default-export defineScenario({...})`);
-  return s;
-}
-
-/** The k6 script of a scenario, when it has one. */
-export function k6ScriptOf(name: string): string | undefined {
-  const path = join(K6_SCENARIOS_DIR, `${name}.js`);
-  return existsSync(path) ? path : undefined;
 }

@@ -1,13 +1,15 @@
 // A worker thread of the load engine: runs its share of the VUs with the scenario's iteration and
 // sends its metrics to the main thread once a second. It knows its run only from the frozen plan it
-// was started with, and its tokens only from the run service.
+// was started with, and its tokens only from the run service. The main thread bundles this module
+// with the scenario file into one plain JavaScript file per run (runner.ts), so a thread loads no
+// TypeScript toolchain.
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../../errors.js';
 import { RunServiceClient } from '../../run/service-client.js';
 import { arrivals } from './executors.js';
 import { Metrics, type MetricsSnapshot, type Tags } from './metrics.js';
 import type { ToMain, ToWorker, WorkerPlan } from './plan.js';
-import { importScenario, type Scenario } from './scenario.js';
+import type { Scenario } from './scenario.js';
 import { createVu, type Vu } from './vu.js';
 
 const MAX_WARNINGS = 20;
@@ -167,8 +169,7 @@ class WorkerRun {
   }
 }
 
-async function main(plan: WorkerPlan): Promise<void> {
-  const scenario = await importScenario(plan.scenarioPath);
+async function main(scenario: Scenario, plan: WorkerPlan): Promise<void> {
   const run = new WorkerRun(plan, scenario);
   parentPort?.on('message', (m: ToWorker) => {
     if (m.type === 'stop') run.stop.abort();
@@ -183,6 +184,9 @@ async function main(plan: WorkerPlan): Promise<void> {
   post({ type: 'done', snapshot: run.snapshot() });
 }
 
-main(workerData as WorkerPlan).catch((err: unknown) => {
-  post({ type: 'fatal', message: describeError(err) });
-});
+/** The bundle's entry calls this with the scenario it was built with. */
+export function startWorker(scenario: Scenario): void {
+  main(scenario, workerData as WorkerPlan).catch((err: unknown) => {
+    post({ type: 'fatal', message: describeError(err) });
+  });
+}
