@@ -26,7 +26,7 @@ import { connect, type Target } from '../src/target.js';
 const BIN = new URL('../bin/glance-harness.js', import.meta.url).pathname;
 const MB = 1e6;
 const MiB = 2 ** 20;
-// The goals.
+// The engine's goals (docs/load.md, Memory guard).
 const RATIO_GOAL = 0.97;
 const RSS_FIXED = 150 * MB;
 const RSS_PER_VU = 16 * MiB;
