@@ -18,7 +18,7 @@ import { type ReferenceServer, startReference } from '../reference/index.js';
 import { isRunId, newRunId } from '../run/naming.js';
 import { TOOL_VERSION } from '../run/version.js';
 import { connect } from '../target.js';
-import { k6ScriptOf, listScenarios, loadScenario } from './engine/catalog.js';
+import { k6ScriptOf, listScenarios, resolveScenario } from './engine/catalog.js';
 import type { Scenario } from './engine/scenario.js';
 import { guardMemory, type LoadParams, runLoad } from './index.js';
 import { findK6, type K6Binary } from './k6.js';
@@ -103,14 +103,17 @@ export function registerLoadCommand(program: Command): void {
         `Run a load scenario (${names.join(', ')}) against the configured Glance with the harness's own engine ` +
           "(or the operator's k6), or merge the results of its segments: load merge DIR…",
       )
-      .argument('<scenario>', `${names.join(' | ')} | merge`)
+      .argument('<scenario>', `${names.join(' | ')} | a scenario file (*.mts) | merge`)
       .argument('[dirs...]', 'with merge: the run directories of the segments')
-      .option('--size <size>', 'image size for large-upload and download (default 256MiB; smoke 1MiB)')
-      .option('--vus <n>', 'virtual users (default large-upload 1, download 4, churn 10)')
-      .option('--iterations <n>', 'total iterations shared by the VUs (large-upload, download)')
+      .option(
+        '--size <size>',
+        "image size for the scenarios that move data (default: the scenario's, 256MiB; smoke 1MiB)",
+      )
+      .option('--vus <n>', "virtual users (default: the scenario's)")
+      .option('--iterations <n>', 'total iterations shared by the VUs (iteration-based scenarios)')
       .option('--duration <time>', 'run for this long instead of a number of iterations (30s, 5m, 1h)')
-      .option('--rate <n>', 'churn: peak create/show/list/delete cycles per second (default 20)')
-      .option('--min-mbps <n>', 'MB/s floor of the throughput threshold (default 20 upload, 50 download)')
+      .option('--rate <n>', "arrival-rate scenarios: peak iterations per second (default: the scenario's)")
+      .option('--min-mbps <n>', "MB/s floor of the throughput threshold (default: the scenario's)")
       .option('--smoke', 'a few seconds with small images, thresholds off (correctness only)')
       .option(
         '--engine <name>',
@@ -149,7 +152,7 @@ export function registerLoadCommand(program: Command): void {
       return;
     }
     if (dirs.length > 0) throw new UsageError(`unexpected argument(s) after the scenario: ${dirs.join(' ')}`);
-    const scenario = await loadScenario(name);
+    const { scenario, path: scenarioPath } = await resolveScenario(name);
     const { params, profileArgs } = paramsOf(opts);
     const engine = engineOf(opts);
     const runId = str(opts, 'runId');
@@ -183,6 +186,7 @@ export function registerLoadCommand(program: Command): void {
     }
     const outcome = await runLoad({
       scenario,
+      scenarioPath,
       engine,
       ...(k6 ? { k6 } : {}),
       config: cfg,

@@ -12,7 +12,7 @@ import { type Reporter, RunEnvelope, type RunOutcome } from '../run/envelope.js'
 import { runImageName } from '../run/naming.js';
 import { type RunService, startRunService } from '../run/service.js';
 import { TOOL_VERSION } from '../run/version.js';
-import { k6ScriptOf, scenarioPath } from './engine/catalog.js';
+import { k6ScriptOf } from './engine/catalog.js';
 import { checkSplit, segmentSlice, vusOf } from './engine/executors.js';
 import { threadsFor } from './engine/plan.js';
 import type { Executor, ImageFile, Profile, ProfileInput, Scenario } from './engine/scenario.js';
@@ -69,6 +69,8 @@ export function guardMemory(
 
 export interface LoadRunOptions {
   scenario: Scenario;
+  /** The scenario's file (the worker threads bundle it). */
+  scenarioPath: string;
   engine: EngineName;
   /** The operator's k6, with `engine: 'k6'`. */
   k6?: K6Binary;
@@ -235,7 +237,7 @@ function runEngine(
   }
   return runHarness({
     scenario,
-    scenarioPath: scenarioPath(scenario.name),
+    scenarioPath: opts.scenarioPath,
     profile: p.profile,
     executor: p.executor,
     ...(params.segment ? { segment: params.segment } : {}),

@@ -121,7 +121,43 @@ function check(input: K8sEmitInput): void {
   }
 }
 
-type PodSpec = NonNullable<NonNullable<NonNullable<IJob['spec']>['template']>['spec']>;
+/** What every file of one emitted run shares, worked out once from the checked input. */
+interface K8sRun extends K8sEmitInput {
+  names: { segments: string; merge: string };
+  /** The run id as a label value (cut and hashed when it is not one); the annotation keeps it whole. */
+  runLabel: string;
+  /** `kubectl`, with --namespace when one is given: the start of every command the files print. */
+  kubectl: string;
+  /** The command that waits until every segment completed, before the merge. */
+  waitForSegments: string;
+  /** Request and limit of a segment pod, in Mi, when memoryBytes is set. */
+  memory: string | undefined;
+}
+
+function kubectl(ns: string | undefined): string {
+  return ns ? `kubectl --namespace ${ns}` : 'kubectl';
+}
+
+function k8sRun(input: K8sEmitInput): K8sRun {
+  const names = k8sJobNames(input.scenario, input.runId, input.parallelism);
+  const k = kubectl(input.namespace);
+  return {
+    ...input,
+    names,
+    runLabel: labelValue(input.runId),
+    kubectl: k,
+    waitForSegments: `${k} wait --for=condition=complete --timeout=24h job/${names.segments}`,
+    memory: input.memoryBytes === undefined ? undefined : `${Math.ceil(input.memoryBytes / 2 ** 20)}Mi`,
+  };
+}
+
+type JobSpec = NonNullable<IJob['spec']>;
+type PodSpec = NonNullable<NonNullable<JobSpec['template']>['spec']>;
+type Container = PodSpec['containers'][number];
+type KeyComment = [path: (string | number)[], text: string];
+
+const POD_SPEC = ['spec', 'template', 'spec'];
+const CONTAINER = [...POD_SPEC, 'containers', 0];
 
 function podSecurity(): Pick<PodSpec, 'securityContext'> {
   return {
@@ -145,12 +181,51 @@ const resultsVolume = {
 };
 const resultsMount = { volumeMounts: [{ name: 'results', mountPath: RESULTS }] };
 
-/** A leading comment block, then the object as YAML with a comment before some keys (path → text). */
-function toYaml(
-  obj: object,
-  header: readonly string[],
-  comments: Array<[(string | number)[], string]>,
-): string {
+/** Metadata of a Job; the run-id label is what `kubectl logs -l` and the spread constraint select on. */
+function jobMetadata(run: K8sRun, name: string, component: string) {
+  return {
+    name,
+    ...(run.namespace ? { namespace: run.namespace } : {}),
+    labels: {
+      'app.kubernetes.io/name': 'glance-harness',
+      'app.kubernetes.io/component': component,
+      'glance-harness/run-id': run.runLabel,
+    },
+    annotations: { 'glance-harness/run-id': run.runId },
+  };
+}
+
+/** A Job whose pods carry its labels and annotations. */
+function harnessJob(
+  metadata: ReturnType<typeof jobMetadata>,
+  counts: Omit<JobSpec, 'template'>,
+  pod: PodSpec,
+): IJob {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata,
+    spec: {
+      ...counts,
+      template: { metadata: { labels: metadata.labels, annotations: metadata.annotations }, spec: pod },
+    },
+  };
+}
+
+/** The harness container running `script` under sh, with the results claim mounted. */
+function harnessContainer(image: string, script: string, extra: Partial<Container> = {}): Container {
+  return {
+    name: 'glance-harness',
+    image,
+    command: ['sh', '-c', script],
+    ...extra,
+    securityContext: containerSecurity,
+    ...resultsMount,
+  };
+}
+
+/** A leading comment block, then the object as YAML with a comment before some keys. */
+function toYaml(obj: object, header: readonly string[], comments: readonly KeyComment[]): string {
   // YAML 1.1 as Kubernetes reads it: a run id such as "on" or "no" is quoted, not taken for a boolean.
   const doc = new Document(obj, { version: '1.1', aliasDuplicateObjects: false });
   for (const [path, text] of comments) {
@@ -164,10 +239,6 @@ function toYaml(
   return `${header.map((l) => `#${l ? ` ${l}` : ''}`).join('\n')}\n${doc.toString({ lineWidth: 0 })}`;
 }
 
-function kubectl(ns: string | undefined): string {
-  return ns ? `kubectl --namespace ${ns}` : 'kubectl';
-}
-
 /**
  * The files of `load <scenario> --emit k8s`: an Indexed Job whose n pods each run one segment of the load,
  * a merge Job, the results claim, the image's Containerfile and a README. Kubernetes spreads the pods;
@@ -175,200 +246,193 @@ function kubectl(ns: string | undefined): string {
  */
 export function k8sManifests(input: K8sEmitInput): K8sFile[] {
   check(input);
-  const { scenario, runId, parallelism: n, image, namespace } = input;
-  const names = k8sJobNames(scenario, runId, n);
-  const runLabel = labelValue(runId);
-  const k = kubectl(namespace);
-  const meta = (name: string, component: string) => ({
-    name,
-    ...(namespace ? { namespace } : {}),
-    labels: {
-      'app.kubernetes.io/name': 'glance-harness',
-      'app.kubernetes.io/component': component,
-      'glance-harness/run-id': runLabel,
-    },
-    annotations: { 'glance-harness/run-id': runId },
-  });
-  const segMeta = meta(names.segments, 'load-segment');
-  const mergeMeta = meta(names.merge, 'load-merge');
-  const wait = `${k} wait --for=condition=complete --timeout=24h job/${names.segments}`;
+  const run = k8sRun(input);
+  return [
+    { name: 'job.yaml', content: segmentJobYaml(run) },
+    { name: 'merge-job.yaml', content: mergeJobYaml(run) },
+    { name: 'pvc.yaml', content: claimYaml(run) },
+    { name: 'Containerfile', content: containerfile() },
+    { name: 'README.md', content: readme(run) },
+  ];
+}
 
-  const script = [
+/** The shell script of segment pod i: `load --segment i+1/n`, writing under its own reports directory. */
+function segmentScript(run: K8sRun): string {
+  return [
     'set -eu',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, run by the pod's shell
     ': "${JOB_COMPLETION_INDEX:?is set by Kubernetes in an Indexed Job}"',
     `export GLANCE_HARNESS_REPORTS_DIR="${RESULTS}/segment-$JOB_COMPLETION_INDEX"`,
     [
       'exec glance-harness load',
-      shQuote(scenario),
-      ...input.loadArgs.map(shQuote),
+      shQuote(run.scenario),
+      ...run.loadArgs.map(shQuote),
       '--run-id',
-      shQuote(runId),
+      shQuote(run.runId),
       '--segment',
-      `"$((JOB_COMPLETION_INDEX+1))/${n}"`,
+      `"$((JOB_COMPLETION_INDEX+1))/${run.parallelism}"`,
       '--reporter line',
     ].join(' '),
     '',
   ].join('\n');
-  const memory = input.memoryBytes === undefined ? undefined : `${Math.ceil(input.memoryBytes / 2 ** 20)}Mi`;
-  const job: IJob = {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: segMeta,
-    spec: {
-      completionMode: 'Indexed',
-      completions: n,
-      parallelism: n,
-      backoffLimit: 0,
-      template: {
-        metadata: { labels: segMeta.labels, annotations: segMeta.annotations },
-        spec: {
-          restartPolicy: 'Never',
-          terminationGracePeriodSeconds: 120,
-          ...podSecurity(),
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: 'kubernetes.io/hostname',
-              whenUnsatisfiable: 'ScheduleAnyway',
-              labelSelector: { matchLabels: { 'glance-harness/run-id': runLabel } },
-            },
-          ],
-          containers: [
-            {
-              name: 'glance-harness',
-              image,
-              command: ['sh', '-c', script],
-              envFrom: [{ secretRef: { name: K8S_SECRET } }],
-              ...(memory ? { resources: { requests: { memory }, limits: { memory } } } : {}),
-              securityContext: containerSecurity,
-              ...resultsMount,
-            },
-          ],
-          ...resultsVolume,
-        },
-      },
-    },
-  };
-  const podPath = ['spec', 'template', 'spec'];
-  const jobYaml = toYaml(
-    job,
-    [
-      `glance-harness load ${scenario}, run ${runId}: ${n} pod(s), pod i running share i+1 of ${n} (--segment).`,
-      'Before applying (README.md next to this file has every step):',
-      `  1. the image ${image}, built from the Containerfile next to this file`,
-      `  2. the Secret ${K8S_SECRET}, from the OS_* variables of your openrc (credentials never go in here):`,
-      "       (. ./openrc.sh && env | grep '^OS_') > openrc.env",
-      `       ${k} create secret generic ${K8S_SECRET} --from-env-file=openrc.env`,
-      '       rm openrc.env',
-      `  3. ${k} apply -f pvc.yaml`,
-      `Then: ${k} apply -f job.yaml && ${wait}`,
-      'and apply merge-job.yaml.',
-    ],
-    [
-      [
-        ['spec', 'completionMode'],
-        `Indexed: the pods get JOB_COMPLETION_INDEX 0…${n - 1}, and each runs its own share of the load`,
-      ],
-      [
-        ['spec', 'backoffLimit'],
-        '0: a failed segment is not rerun, since a rerun would add its share of the load a second time',
-      ],
-      [
-        [...podPath, 'terminationGracePeriodSeconds'],
-        'Time to delete the images this segment created when the pod is stopped (SIGTERM)',
-      ],
-      [
-        [...podPath, 'topologySpreadConstraints'],
-        'Spread the segments over nodes, so they do not share one network link',
-      ],
-      [
-        [...podPath, 'containers', 0, 'command'],
-        'The reports directory is set in the script: env values cannot do arithmetic on the index',
-      ],
-      [
-        [...podPath, 'containers', 0, 'envFrom'],
-        `OS_* credentials: ${k} create secret generic ${K8S_SECRET} --from-env-file=openrc.env`,
-      ],
-      ...(memory
-        ? ([
-            [
-              [...podPath, 'containers', 0, 'resources'],
-              "One segment's memory budget: request and limit alike, so the pod is not evicted mid-run",
-            ],
-          ] as Array<[(string | number)[], string]>)
-        : []),
-      [
-        [...podPath, 'volumes'],
-        `Every pod writes ${RESULTS}/segment-<index>/ on the same claim: it must be ReadWriteMany`,
-      ],
-    ],
-  );
+}
 
-  const segmentDirs = Array.from({ length: n }, (_, i) => `${RESULTS}/segment-${i}/${shQuote(runId)}`);
-  const mergeScript = [
+/** The Indexed Job running the n segments, spread over nodes. */
+function segmentJob(run: K8sRun): IJob {
+  const { parallelism: n, memory } = run;
+  return harnessJob(
+    jobMetadata(run, run.names.segments, 'load-segment'),
+    { completionMode: 'Indexed', completions: n, parallelism: n, backoffLimit: 0 },
+    {
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 120,
+      ...podSecurity(),
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { 'glance-harness/run-id': run.runLabel } },
+        },
+      ],
+      containers: [
+        harnessContainer(run.image, segmentScript(run), {
+          envFrom: [{ secretRef: { name: K8S_SECRET } }],
+          ...(memory ? { resources: { requests: { memory }, limits: { memory } } } : {}),
+        }),
+      ],
+      ...resultsVolume,
+    },
+  );
+}
+
+/** job.yaml: the segment Job, headed by the steps to take before applying it. */
+function segmentJobYaml(run: K8sRun): string {
+  const { scenario, runId, parallelism: n, image, kubectl: k } = run;
+  const header = [
+    `glance-harness load ${scenario}, run ${runId}: ${n} pod(s), pod i running share i+1 of ${n} (--segment).`,
+    'Before applying (README.md next to this file has every step):',
+    `  1. the image ${image}, built from the Containerfile next to this file`,
+    `  2. the Secret ${K8S_SECRET}, from the OS_* variables of your openrc (credentials never go in here):`,
+    "       (. ./openrc.sh && env | grep '^OS_') > openrc.env",
+    `       ${k} create secret generic ${K8S_SECRET} --from-env-file=openrc.env`,
+    '       rm openrc.env',
+    `  3. ${k} apply -f pvc.yaml`,
+    `Then: ${k} apply -f job.yaml && ${run.waitForSegments}`,
+    'and apply merge-job.yaml.',
+  ];
+  return toYaml(segmentJob(run), header, segmentJobComments(run));
+}
+
+/** Why the segment Job's fields are set as they are, key by key. */
+function segmentJobComments(run: K8sRun): KeyComment[] {
+  const { parallelism: n, kubectl: k } = run;
+  const memory: KeyComment[] = run.memory
+    ? [
+        [
+          [...CONTAINER, 'resources'],
+          "One segment's memory budget: request and limit alike, so the pod is not evicted mid-run",
+        ],
+      ]
+    : [];
+  return [
+    [
+      ['spec', 'completionMode'],
+      `Indexed: the pods get JOB_COMPLETION_INDEX 0…${n - 1}, and each runs its own share of the load`,
+    ],
+    [
+      ['spec', 'backoffLimit'],
+      '0: a failed segment is not rerun, since a rerun would add its share of the load a second time',
+    ],
+    [
+      [...POD_SPEC, 'terminationGracePeriodSeconds'],
+      'Time to delete the images this segment created when the pod is stopped (SIGTERM)',
+    ],
+    [
+      [...POD_SPEC, 'topologySpreadConstraints'],
+      'Spread the segments over nodes, so they do not share one network link',
+    ],
+    [
+      [...CONTAINER, 'command'],
+      'The reports directory is set in the script: env values cannot do arithmetic on the index',
+    ],
+    [
+      [...CONTAINER, 'envFrom'],
+      `OS_* credentials: ${k} create secret generic ${K8S_SECRET} --from-env-file=openrc.env`,
+    ],
+    ...memory,
+    [
+      [...POD_SPEC, 'volumes'],
+      `Every pod writes ${RESULTS}/segment-<index>/ on the same claim: it must be ReadWriteMany`,
+    ],
+  ];
+}
+
+/** The merge pod's script: every segment's run directory, named one by one. */
+function mergeScript(run: K8sRun): string {
+  const segmentDirs = Array.from(
+    { length: run.parallelism },
+    (_, i) => `${RESULTS}/segment-${i}/${shQuote(run.runId)}`,
+  );
+  return [
     'set -eu',
     `export GLANCE_HARNESS_REPORTS_DIR=${RESULTS}/merged`,
     `exec glance-harness load merge ${segmentDirs.join(' ')}`,
     '',
   ].join('\n');
-  const mergeJob: IJob = {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: mergeMeta,
-    spec: {
-      completions: 1,
-      parallelism: 1,
-      backoffLimit: 0,
-      template: {
-        metadata: { labels: mergeMeta.labels, annotations: mergeMeta.annotations },
-        spec: {
-          restartPolicy: 'Never',
-          ...podSecurity(),
-          containers: [
-            {
-              name: 'glance-harness',
-              image,
-              command: ['sh', '-c', mergeScript],
-              securityContext: containerSecurity,
-              ...resultsMount,
-            },
-          ],
-          ...resultsVolume,
-        },
-      },
+}
+
+function mergeJob(run: K8sRun): IJob {
+  return harnessJob(
+    jobMetadata(run, run.names.merge, 'load-merge'),
+    { completions: 1, parallelism: 1, backoffLimit: 0 },
+    {
+      restartPolicy: 'Never',
+      ...podSecurity(),
+      containers: [harnessContainer(run.image, mergeScript(run))],
+      ...resultsVolume,
     },
-  };
-  const mergeYaml = toYaml(
-    mergeJob,
+  );
+}
+
+/** merge-job.yaml: the merge Job, to apply once every segment completed. */
+function mergeJobYaml(run: K8sRun): string {
+  return toYaml(
+    mergeJob(run),
     [
-      `Merges the ${n} segment(s) of run ${runId} into one summary and re-evaluates the thresholds.`,
-      `Apply after every segment completed: ${wait}`,
+      `Merges the ${run.parallelism} segment(s) of run ${run.runId} into one summary and re-evaluates the thresholds.`,
+      `Apply after every segment completed: ${run.waitForSegments}`,
       `Result: ${RESULTS}/merged/<run id>/summary.json on the claim ${K8S_CLAIM}.`,
     ],
     [
       [
-        [...podPath, 'containers', 0, 'command'],
+        [...CONTAINER, 'command'],
         'Every segment by name: a segment that wrote nothing fails the merge instead of shrinking it',
       ],
     ],
   );
+}
 
-  const pvc: IPersistentVolumeClaim = {
+function resultsClaim(run: K8sRun): IPersistentVolumeClaim {
+  return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
       name: K8S_CLAIM,
-      ...(namespace ? { namespace } : {}),
+      ...(run.namespace ? { namespace: run.namespace } : {}),
       labels: { 'app.kubernetes.io/name': 'glance-harness' },
     },
     spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } } },
   };
-  const pvcYaml = toYaml(
-    pvc,
+}
+
+/** pvc.yaml: the results claim, shared by every run and kept between them. */
+function claimYaml(run: K8sRun): string {
+  return toYaml(
+    resultsClaim(run),
     [
       'Results of glance-harness load runs; one claim serves every run (each writes its own run directory).',
-      `Kept between runs: ${k} delete pvc ${K8S_CLAIM} when done.`,
+      `Kept between runs: ${run.kubectl} delete pvc ${K8S_CLAIM} when done.`,
     ],
     [
       [
@@ -378,14 +442,6 @@ export function k8sManifests(input: K8sEmitInput): K8sFile[] {
       [['spec', 'resources'], 'Summaries and metrics only: no image data is written here'],
     ],
   );
-
-  return [
-    { name: 'job.yaml', content: jobYaml },
-    { name: 'merge-job.yaml', content: mergeYaml },
-    { name: 'pvc.yaml', content: pvcYaml },
-    { name: 'Containerfile', content: containerfile() },
-    { name: 'README.md', content: readme(input, names, runLabel) },
-  ];
 }
 
 function containerfile(): string {
@@ -414,9 +470,9 @@ function containerfile(): string {
   ].join('\n');
 }
 
-function readme(input: K8sEmitInput, names: { segments: string; merge: string }, runLabel: string): string {
-  const { scenario, runId, parallelism: n, image } = input;
-  const k = kubectl(input.namespace);
+/** README.md: every step from building the image to cleaning up, with this run's names filled in. */
+function readme(run: K8sRun): string {
+  const { scenario, runId, parallelism: n, image, names, runLabel, kubectl: k } = run;
   return [
     `# glance-harness load ${scenario} on Kubernetes (run ${runId})`,
     '',
@@ -448,7 +504,7 @@ function readme(input: K8sEmitInput, names: { segments: string; merge: string },
     '',
     '   ```sh',
     `   ${k} apply -f job.yaml`,
-    `   ${k} wait --for=condition=complete --timeout=24h job/${names.segments}`,
+    `   ${run.waitForSegments}`,
     '   ```',
     '',
     `   Progress: \`${k} logs -l glance-harness/run-id=${runLabel} --prefix --max-log-requests=${Math.max(5, n)}\`.`,

@@ -1,3 +1,5 @@
+// What a load run is judged by and shows, whichever engine measured it: checks from thresholds (or
+// the smoke facts), key metrics, charts; and k6's summary read into the same shape.
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -189,7 +191,7 @@ export interface SeriesPoint {
 
 /**
  * The throughput series from k6's NDJSON points (optionally gzipped): each sample of a MB/s trend,
- * or for churn, Glance requests per second (the harness's own token and setup calls left out).
+ * or for a counter such as http_reqs, requests per second (the harness's own token and setup calls left out).
  */
 export async function throughputSeries(path: string, metric: string): Promise<SeriesPoint[]> {
   if (!existsSync(path)) return [];

@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -362,6 +371,52 @@ describe('glance-harness load against the embedded reference (harness engine)', 
     assert.equal(s.outcome, 'interrupted');
     assert.deepEqual(s.cleanup?.failed, []);
     await assertNoImageOf(s.runId);
+  });
+});
+
+describe('a new scenario is one file', () => {
+  it('an operator’s own scenario file runs with its own metric and threshold, and names its images', async () => {
+    const src = new URL('../../src/load/engine/scenario.ts', import.meta.url).pathname;
+    const file = join(work, 'versions.mts');
+    writeFileSync(
+      file,
+      [
+        `import { defineScenario } from ${JSON.stringify(src)};`,
+        'export default defineScenario({',
+        "  name: 'versions',",
+        "  question: 'How fast does this Glance answer GET /?',",
+        '  image: false,',
+        '  profile: (p) => ({ sizeBytes: 0, vus: p.vus ?? 2, iterations: p.iterations ?? 6 }),',
+        "  executor: (p) => ({ type: 'shared-iterations', vus: p.vus, iterations: p.iterations ?? 6, maxDurationS: 60 }),",
+        '  memory: { harness: { perVuBytes: 2 ** 20, fixedBytes: 0, vusPerThread: 8 }, k6: { copiesPerVu: 0, copiesShared: 0 } },',
+        "  metrics: { versions_failed: { type: 'rate' } },",
+        "  thresholds: () => ({ versions_failed: ['rate==0'], 'http_req_duration{op:versions}': ['p(95)<5000'] }),",
+        "  failureMetric: 'versions_failed',",
+        "  chart: { metric: 'http_reqs', unit: 'requests/s' },",
+        '  async iteration(vu) {',
+        "    const res = await vu.op('versions', () => vu.glance.versions.listRoot({ signal: vu.signal }));",
+        "    vu.add('versions_failed', !vu.check({ 'versions answers 300 or 200': res.status === 300 || res.status === 200 }));",
+        '  },',
+        "  summaryLines: (stat) => [`versions: ${stat('iterations', 'count', 0)} calls`],",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(['load', file, '--json'], adminEnv());
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const s = summaryOf(r);
+    assert.equal(s.load?.scenario, 'versions');
+    assert.equal(s.load?.metrics.iterations?.count, 6);
+    assert.deepEqual(
+      s.checks.map((c) => [c.id, c.status]),
+      [
+        ['load.versions.http_req_duration.op-versions', 'passed'],
+        ['load.versions.versions_failed', 'passed'],
+      ],
+    );
+    const missing = await cli(['load', join(work, 'nope.ts')], adminEnv());
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /scenario file .*nope\.ts does not exist/);
   });
 });
 

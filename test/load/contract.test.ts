@@ -6,9 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { build } from 'esbuild';
-import { ENV_NAMES } from '../../src/load/contract.js';
 import { K6_SCENARIOS_DIR, k6ScriptOf, listScenarios, loadScenario } from '../../src/load/engine/catalog.js';
-import { k6Args } from '../../src/load/k6-engine.js';
+import { ENV_NAMES, k6Args } from '../../src/load/k6-engine.js';
 
 const scripts = readdirSync(K6_SCENARIOS_DIR).filter((f) => f.endsWith('.js'));
 const files = ['lib/glance.js', ...scripts];

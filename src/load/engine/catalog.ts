@@ -1,7 +1,7 @@
 // Where the scenarios are: one `.ts` file each directly under scenarios/, and their k6 scripts under
 // scenarios/k6/. The CLI finds and loads them here; nothing else names one.
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../errors.js';
 import { ROOT } from '../../run/run.js';
@@ -28,6 +28,18 @@ export async function loadScenario(name: string, dir = SCENARIOS_DIR): Promise<S
   const known = listScenarios(dir);
   if (!known.includes(name)) throw new UsageError(`unknown scenario "${name}" (known: ${known.join(', ')})`);
   return importScenario(scenarioPath(name, dir));
+}
+
+/**
+ * A scenario by name (scenarios/<name>.ts) or by the path of an operator's own file: the file is the
+ * whole scenario, wherever it lives. It is an ES module: `*.mts`, or `*.ts` below a package.json of
+ * type module.
+ */
+export async function resolveScenario(arg: string): Promise<{ scenario: Scenario; path: string }> {
+  if (!/\.m?ts$/.test(arg)) return { scenario: await loadScenario(arg), path: scenarioPath(arg) };
+  const path = resolve(arg);
+  if (!existsSync(path)) throw new UsageError(`scenario file ${path} does not exist`);
+  return { scenario: await importScenario(path), path };
 }
 
 export async function importScenario(path: string): Promise<Scenario> {
