@@ -397,7 +397,7 @@ describe('a new scenario is one file', () => {
         "    const res = await vu.op('versions', () => vu.glance.versions.listRoot({ signal: vu.signal }));",
         "    vu.add('versions_failed', !vu.check({ 'versions answers 300 or 200': res.status === 300 || res.status === 200 }));",
         '  },',
-        "  summaryLines: (stat) => [`versions: ${stat('iterations', 'count', 0)} calls`],",
+        "  summaryLines: (stat) => ['versions: ' + stat('iterations', 'count', 0) + ' calls'],",
         '});',
         '',
       ].join('\n'),
