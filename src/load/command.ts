@@ -20,7 +20,7 @@ import { TOOL_VERSION } from '../run/version.js';
 import { connect } from '../target.js';
 import { k6ScriptOf, listScenarios, resolveScenario } from './engine/catalog.js';
 import type { Scenario } from './engine/scenario.js';
-import { guardMemory, type LoadParams, runLoad } from './index.js';
+import { guardMemory, type LoadParams, preflight, runLoad } from './index.js';
 import { findK6, type K6Binary } from './k6.js';
 import { k8sManifests } from './k8s.js';
 import type { EngineName } from './memory.js';
@@ -173,6 +173,8 @@ export function registerLoadCommand(program: Command): void {
       return;
     }
     const k6 = engine === 'k6' ? k6For(scenario) : undefined;
+    // Refusals come before the embedded reference starts: nothing is started for a run that cannot be.
+    preflight(scenario, engine, params);
     let reference: ReferenceServer | undefined;
     if (!cfg.configured) {
       reference = await startReference({});

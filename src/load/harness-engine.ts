@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunService } from '../run/service.js';
+import { segmentSlice, vusOf } from './engine/executors.js';
 import { query } from './engine/metrics.js';
 import { type EngineOptions, type SeriesPoint as EnginePoint, runEngine } from './engine/runner.js';
 import { evaluateThresholds } from './engine/thresholds.js';
@@ -60,7 +61,9 @@ export async function runHarness(o: HarnessRunOptions): Promise<Measured> {
   for (const l of o.scenario.summaryLines(stat, o.profile)) o.log(l);
   const rss = peakRssOf('self');
   o.log(
-    `Engine: ${r.threads} worker thread(s), peak RSS ${rss ? `${(rss / 2 ** 20).toFixed(0)} MiB` : 'unknown'}`,
+    `Engine: ${r.threads} worker thread(s)` +
+      `${o.segment ? ` for ${vusOf(o.executor, segmentSlice(o.segment))} of ${o.profile.vus} VU(s) (segment ${o.segment.index}/${o.segment.count})` : ''}` +
+      `, peak RSS ${rss ? `${(rss / 2 ** 20).toFixed(0)} MiB` : 'unknown'}`,
   );
   const files = { results: resultsFile };
   const seriesFile = join(o.runDir, 'load', 'series.json');

@@ -92,16 +92,25 @@ function optionsOf(p: Profile): Record<string, string | number> {
   );
 }
 
-export async function runLoad(opts: LoadRunOptions): Promise<RunOutcome> {
-  const { scenario, params } = opts;
+/**
+ * What is refused before anything starts (exit 2): a split that leaves a share nothing to run, a
+ * threshold that names no metric or a statistic its type lacks, a load that would not fit in memory.
+ */
+export function preflight(scenario: Scenario, engine: EngineName, params: LoadParams) {
   const profile = scenario.profile(params);
   const executor = scenario.executor(profile);
   checkSplit(executor, params.segment);
   validateThresholds(scenario.metrics, scenario.thresholds(profile));
-  const plan = guardMemory(scenario, opts.engine, profile, executor, {
+  const plan = guardMemory(scenario, engine, profile, executor, {
     segment: params.segment,
     threads: params.threads,
   });
+  return { profile, executor, plan };
+}
+
+export async function runLoad(opts: LoadRunOptions): Promise<RunOutcome> {
+  const { scenario, params } = opts;
+  const { profile, executor, plan } = preflight(scenario, opts.engine, params);
   const env = new RunEnvelope({
     config: opts.config,
     targetKind: opts.targetKind,
