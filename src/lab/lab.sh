@@ -826,7 +826,9 @@ start_glance() {
     rc=0
     glance_starting || rc=$?
     ((rc == 0)) && break
-    if ((rc == 2)); then
+    # start-stop-daemon --background returns before its child has written the pid file and exec'd
+    # glance-api: on a loaded machine that takes a while, so "no glance-api" counts only after 5 s.
+    if ((rc == 2 && i >= 20)); then
       tail -n 30 "$LOG_DIR/glance-api.log" "$LOG_DIR/glance-api.stdout.log" >&2 || true
       die "glance-api exited while starting; see $LOG_DIR/glance-api.log"
     fi
