@@ -5,11 +5,14 @@
  */
 import type { Exchange } from '../http/evidence.js';
 import { describeHop, evidenceOf } from './origin.js';
+import authDisabled from './rules/auth-disabled.js';
 import configInvalid from './rules/config-invalid.js';
 import dbHung from './rules/db-hung.js';
 import dbNotSynced from './rules/db-not-synced.js';
+import dbTablesMissing from './rules/db-tables-missing.js';
 import dbUnreachable from './rules/db-unreachable.js';
 import endpointMismatch from './rules/endpoint-mismatch.js';
+import glanceDown from './rules/glance-down.js';
 import imageFormatMismatch from './rules/image-format-mismatch.js';
 import keystoneServiceCredentials from './rules/keystone-service-credentials.js';
 import keystoneUnreachable from './rules/keystone-unreachable.js';
@@ -42,11 +45,13 @@ export const RULES: readonly Rule[] = Object.freeze([
   tlsUntrusted,
   tlsWrongScheme,
   endpointMismatch,
+  glanceDown,
   dbUnreachable,
   tokenExpiredMidUpload,
   keystoneUnreachable,
   keystoneUserCredentials,
   keystoneServiceCredentials,
+  authDisabled,
   proxyUpstreamInvalid,
   proxyUpstreamDown,
   proxyBodyLimit,
@@ -58,6 +63,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   imageFormatMismatch,
   storeDisabled,
   dbHung,
+  dbTablesMissing,
   dbNotSynced,
   configInvalid,
   latencyBudget,
@@ -74,18 +80,27 @@ export function ruleById(id: string): Rule | undefined {
 export function diagnose(e: Evidence): Cause | undefined {
   for (const r of RULES) {
     if (!r.applies(e)) continue;
-    const confirmed = r.confirm?.(e);
-    if (confirmed === false) continue;
-    return {
-      id: r.id,
-      title: r.title,
-      severity: r.severity,
-      fix: r.fix,
-      ...(confirmed === true ? { confirmed } : {}),
-      hop: describeHop(e),
-    };
+    const cause = causeOf(r, e);
+    if (cause) return cause;
   }
   return undefined;
+}
+
+/**
+ * The cause a rule names for this evidence, for a caller that tested for that rule itself (doctor's
+ * auth-required step); undefined when the facts contradict it.
+ */
+export function causeOf(r: Rule, e: Evidence): Cause | undefined {
+  const confirmed = r.confirm?.(e);
+  if (confirmed === false) return undefined;
+  return {
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    fix: r.fix,
+    ...(confirmed === true ? { confirmed } : {}),
+    hop: describeHop(e),
+  };
 }
 
 /** Diagnoses one exchange with what came before it and any facts. */

@@ -39,6 +39,8 @@ export interface Facts {
   storeKind?: 'file' | 'swift' | 'other';
   /** Glance's own port refused a TCP connection (the proxy's upstream is down). */
   glanceRefused?: boolean;
+  /** Other calls that need Glance's database answered 2xx while the failing one did not (doctor asks). */
+  dbCallsAnswered?: readonly string[];
   /** GET / on Glance answered 300 (the process is up, no database needed). */
   rootOk?: boolean;
   /** GET /healthcheck answered 200. */

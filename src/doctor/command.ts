@@ -24,7 +24,7 @@ export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
   const cmd = program
     .command('doctor')
     .description(
-      'Walk the install link by link (TCP, TLS, versions, token, catalog, images, round trip, DB, config) and name the cause of the first broken one',
+      'Walk the install link by link (TCP, TLS, versions, token, catalog, images, auth required, round trip, DB, config) and name the cause of the first broken one',
     )
     .option('--read-only', 'skip the create/upload/download/delete round trip')
     .option(

@@ -8,7 +8,7 @@ const MARK = { ok: '✔', failed: '✘', skipped: '–' } as const;
 export function stepLine(s: DoctorStep, color = false): string {
   const c = createColors(color);
   const paint = { ok: c.green, failed: c.red, skipped: c.yellow }[s.status];
-  const head = `${paint(MARK[s.status])} ${s.name.padEnd(12)} ${safeText(s.tried)}`;
+  const head = `${paint(MARK[s.status])} ${s.name.padEnd(13)} ${safeText(s.tried)}`;
   const evidence = safeText(s.evidence);
   if (s.status === 'skipped') return `${head} — skipped: ${evidence}`;
   if (s.status === 'ok') return `${head} — ${evidence}`;

@@ -1,8 +1,9 @@
 /**
  * `glance-harness doctor`: walks an install link by link — TCP, TLS, versions, token, catalog,
- * image list, schemas, a tiny image round trip, database, configuration — and names the cause of the
- * first broken link with the diagnosis rules.
+ * image list, the same without a valid token (it must be refused), schemas, a tiny image round trip,
+ * database, configuration — and names the cause of the first broken link with the diagnosis rules.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +13,13 @@ import { generateImage } from '../data/index.js';
 import {
   type CatalogFact,
   type Cause,
+  causeOf,
   diagnose,
   evidenceOf,
   type Facts,
   originOf,
   ruleById,
+  serviceOf,
 } from '../diagnosis/index.js';
 import { HarnessError } from '../errors.js';
 import { type ApiResponse, GlanceClient, type Image, type TokenProvider } from '../glance/index.js';
@@ -145,6 +148,7 @@ class Walk {
       );
     }
     await this.images();
+    await this.authRequired();
     await this.schemas();
     if (this.opts.readOnly)
       this.skip('round-trip', 'create, upload, download and delete an image', '--read-only');
@@ -229,13 +233,17 @@ class Walk {
   private unreachable = false;
 
   /**
-   * When a proxy answered for Glance with its own 5xx page, connects to glance-api's own port (bind_host
-   * and bind_port of the linted glance-api.conf): a refusal shows the proxy's upstream is down.
+   * When a proxy answered for Glance with its own 5xx page, or an image endpoint refused the
+   * connection, connects to glance-api's own port (bind_host and bind_port of the linted
+   * glance-api.conf): refused there too, glance-api is down; answering, the proxy's upstream or the
+   * catalog names the wrong port.
    */
   private async checkUpstream(x: Exchange): Promise<string | undefined> {
     const bind = this.configFacts?.bind;
     if (!bind || this.facts.glanceRefused !== undefined) return undefined;
-    if (x.status === null || x.status < 500 || originOf(x, this.facts) !== 'proxy') return undefined;
+    const proxy5xx = x.status !== null && x.status >= 500 && originOf(x, this.facts) === 'proxy';
+    const refused = x.error?.code === 'ECONNREFUSED' && serviceOf(x, this.facts) === 'glance';
+    if (!proxy5xx && !refused) return undefined;
     const host = bind.host === '0.0.0.0' ? '127.0.0.1' : bind.host === '::' ? '::1' : bind.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${bind.port}/`;
     const r = await tcpProbe(url);
@@ -408,6 +416,35 @@ class Walk {
     );
   }
 
+  /** An install that serves /v2 without a valid token fails nothing else, so the walk asks without one. */
+  private async authRequired(): Promise<void> {
+    const tried = 'GET /v2/images?limit=1 without a token and with a forged one (both must answer 401)';
+    if (this.cfg.authType.value === 'none') {
+      if (this.brokenAt) this.skip('auth-required', tried, `not run: ${this.brokenAt} failed first`);
+      else this.skip('auth-required', tried, 'auth type none: the target is configured without Keystone');
+      return;
+    }
+    await this.step('auth-required', tried, async () => {
+      const g = this.need();
+      const anonymous = await g.images.list({ limit: 1 }, { noAuth: true });
+      const forged = await g.images.list({ limit: 1 }, { token: randomBytes(16).toString('hex') });
+      const evidence = `no token: ${answered(anonymous)}; forged token: ${answered(forged)}`;
+      const served = [anonymous, forged].find((r) => r.status >= 200 && r.status < 300);
+      if (served) {
+        const cause = causeOf(ruleById('auth.disabled')!, evidenceOf(served.exchange, [], this.facts));
+        return {
+          ok: false,
+          evidence: `${evidence}: Glance serves the API to anyone who reaches it`,
+          exchange: served.exchange,
+          ...(cause ? { cause } : {}),
+        };
+      }
+      const other = [anonymous, forged].find((r) => r.status !== 401);
+      if (other) return failed(other, `expected 401 without a token and with a forged one (${evidence})`);
+      return { ok: true, evidence };
+    });
+  }
+
   private async schemas(): Promise<void> {
     await this.step('schemas', 'GET /v2/schemas/image', async () => {
       const res = await this.need().schemas.show('image');
@@ -554,6 +591,11 @@ const CONFIG_FINDING_CAUSE: Record<string, string> = {
 
 function failed(res: ApiResponse, expected: string): Outcome {
   return { ok: false, evidence: `${expected}: ${describeExchange(res.exchange)}`, exchange: res.exchange };
+}
+
+/** "401 in 4 ms, req-…" */
+function answered(res: ApiResponse): string {
+  return `${res.status} in ${res.elapsedMs} ms, ${res.requestId ?? 'no request id'}`;
 }
 
 /** "500 from glance-api in 12 ms (req-…), Glance JSON error: The server has…" */

@@ -35,6 +35,7 @@ export const LAB_FAULTS = [
   'db-down',
   'keystone-service-password-wrong',
   'keystone-down',
+  'auth-disabled',
   'glance-down',
   'store-unwritable',
   'store-removed',

@@ -73,7 +73,7 @@ readonly PACKAGES=(
   python3-glanceclient qemu-utils uwsgi uwsgi-plugin-python3 curl jq openssl
 )
 readonly FAULTS=(
-  db-not-synced db-down keystone-service-password-wrong keystone-down glance-down
+  db-not-synced db-down keystone-service-password-wrong keystone-down auth-disabled glance-down
   store-unwritable store-removed store-full store-mount-lost proxy-body-limit swift-unmounted
 )
 # Swift all-in-one, installed and started only by the swift-unmounted fault.
@@ -1323,6 +1323,24 @@ break_keystone_down() {
     "grep -c 'Unable to establish connection' $LOG_DIR/glance-api.log"
 }
 unbreak_keystone_down() { start_keystone; }
+
+# glance-api.conf without [paste_deploy] flavor: Debian's paste ini then builds the pipeline
+# without keystonemiddleware, and the unauthenticated context serves every request as an admin.
+break_auth_disabled() {
+  write_glance_conf "$GLANCE_PASS" | sed -e '/^flavor = keystone$/d' >"$ETC_DIR/glance-api.conf.fault"
+  chmod 0600 "$ETC_DIR/glance-api.conf.fault"
+  install_if_changed "$ETC_DIR/glance-api.conf.fault" "$GLANCE_CONF" 0640 root:glance || true
+  restart_glance
+  explain "removed flavor = keystone from [paste_deploy] in $GLANCE_CONF and restarted glance-api" \
+    "GET /v2/images -> 200 without a token and with a forged one (an admin context with no user or project); token-bearing calls pass as before" \
+    "curl -s -o /dev/null -w '%{http_code}\\n' $GLANCE_URL/v2/images   # 200 (401 when healthy)" \
+    "sed -n '/^\\[paste_deploy\\]/,/^\\[/p' $GLANCE_CONF   # no flavor line"
+}
+unbreak_auth_disabled() {
+  rm -f "$ETC_DIR/glance-api.conf.fault"
+  install_glance_conf "$GLANCE_PASS" >/dev/null || true
+  restart_glance
+}
 
 break_glance_down() {
   stop_recorded glance-api glance-api

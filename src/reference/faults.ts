@@ -7,6 +7,7 @@ export type FaultName =
   | 'keystone-service-password-wrong'
   | 'keystone-down'
   | 'keystone-down-no-delay-auth'
+  | 'auth-disabled'
   | 'glance-down-behind-proxy'
   | 'store-unwritable'
   | 'store-removed'
@@ -64,6 +65,12 @@ export const FAULTS: ReadonlyArray<Readonly<Fault>> = Object.freeze([
     description:
       'Keystone unreachable with delay_auth_decision = false: Glance answers 503 "The Keystone service is temporarily unavailable." at once.',
     stops: ['keystone'],
+    restartsGlance: true,
+  },
+  {
+    name: 'auth-disabled',
+    description:
+      "[paste_deploy] flavor unset: glance-api's pipeline has no Keystone middleware, so every /v2 request, without a token or with any token, runs as an admin with no user or project: GET /v2/images answers 200.",
     restartsGlance: true,
   },
   {

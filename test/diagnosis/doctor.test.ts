@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,6 +73,7 @@ describe('glance-harness doctor on the reference', () => {
         'tls:glance',
         'versions',
         'images',
+        'auth-required',
         'schemas',
         'round-trip',
         'db',
@@ -89,6 +90,10 @@ describe('glance-harness doctor on the reference', () => {
       ],
     );
     for (const s of report.steps) assert.equal(s.ok, s.status === 'ok');
+    assert.match(
+      report.steps.find((s) => s.name === 'auth-required')!.evidence,
+      /^no token: 401 in \d+ ms, no request id; forged token: 401 in \d+ ms, no request id$/,
+    );
     const target = await connect(config());
     try {
       const left = await target.glance.images.list({ tag: 'gh-run-doctortest-1' });
@@ -120,6 +125,69 @@ describe('glance-harness doctor on the reference', () => {
       assert.ok(!reportJson(report).includes(admin.password));
     } finally {
       ref.setFault(null);
+    }
+  });
+
+  it('names auth.disabled at auth-required when /v2/images answers 200 without a token; the lint confirms it; healthy again without the fault', async () => {
+    ref.setFault('auth-disabled');
+    try {
+      const report = await runDoctor({ config: config(), readOnly: true });
+      const lines = report.steps.map((s) => stepLine(s));
+      const first = lines.find((l) => l.startsWith('✘'));
+      assert.match(first ?? '', /^✘ auth-required .* — cause auth\.disabled: /, lines.join('\n'));
+      assert.equal(report.brokenAt, 'auth-required');
+      assert.equal(report.exitCode, 1);
+      const step = report.steps.find((s) => s.name === 'auth-required')!;
+      assert.match(
+        step.evidence,
+        /^no token: 200 in \d+ ms, req-[0-9a-f-]+; forged token: 200 in \d+ ms, req-/,
+      );
+      assert.match(step.cause?.fix ?? '', /flavor = keystone/);
+      const doc = JSON.parse(reportJson(report)) as {
+        healthy: boolean;
+        cause?: { id: string; severity: string };
+        steps: Array<{ name: string; ok: boolean; cause?: { id: string } }>;
+      };
+      assert.equal(doc.healthy, false);
+      assert.equal(doc.cause?.id, 'auth.disabled');
+      assert.equal(doc.cause?.severity, 'critical');
+      assert.equal(doc.steps.find((s) => s.name === 'auth-required')?.cause?.id, 'auth.disabled');
+
+      const noFlavor = glanceConf('mysql+pymysql://glance:pw@127.0.0.1/glance', work);
+      writeFileSync(noFlavor, readFileSync(noFlavor, 'utf8').replace('flavor = keystone\n', ''));
+      const onHost = await runDoctor({
+        config: config(),
+        readOnly: true,
+        glanceConf: noFlavor,
+        lintHost: { passwd: '/nonexistent', group: '/nonexistent', fstab: '/nonexistent', user: 'glance' },
+      });
+      assert.equal(onHost.cause?.id, 'auth.disabled');
+      assert.equal(onHost.cause?.confirmed, true);
+      assert.match(onHost.steps.find((s) => s.name === 'config')!.evidence, /flavor is not set/);
+    } finally {
+      ref.setFault(null);
+    }
+    const healthy = await runDoctor({ config: config(), readOnly: true });
+    assert.equal(healthy.healthy, true, healthy.steps.map((s) => stepLine(s)).join('\n'));
+    assert.equal(healthy.steps.find((s) => s.name === 'auth-required')?.status, 'ok');
+  });
+
+  it('skips auth-required, saying why, when the target is configured with auth type none', async () => {
+    const open = await startReference({ auth: 'none' });
+    try {
+      const cfg = resolveConfig({
+        flags: {},
+        env: { OS_AUTH_TYPE: 'none', OS_ENDPOINT: open.glanceUrl },
+        cwd: work,
+        homeDir: work,
+      });
+      const report = await runDoctor({ config: cfg, readOnly: true });
+      const step = report.steps.find((s) => s.name === 'auth-required')!;
+      assert.equal(step.status, 'skipped');
+      assert.match(step.evidence, /auth type none/);
+      assert.equal(report.exitCode, 0, report.steps.map((s) => stepLine(s)).join('\n'));
+    } finally {
+      await open.close();
     }
   });
 

@@ -17,6 +17,7 @@ const OTHER_FILE: LabFault[] = [
   'db-down',
   'keystone-service-password-wrong',
   'keystone-down',
+  'auth-disabled',
   'glance-down',
 ];
 

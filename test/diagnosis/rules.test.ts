@@ -61,6 +61,7 @@ describe('rule index', () => {
       'tls.hostname-mismatch',
       'tls.certificate-expired',
       'tls.wrong-scheme',
+      'auth.disabled',
     ])
       assert.ok(ruleById(id), id);
     for (const r of RULES) {
@@ -255,6 +256,21 @@ describe('keystone', () => {
   });
 });
 
+describe('auth.disabled', () => {
+  const served = (token: boolean, url = 'http://127.0.0.1:9292/v2/images?limit=1') =>
+    exchange({ url, status: 200, headers: { ...JSONCT, ...RID }, body: '{"images": []}', token });
+  it('GET /v2/images 200 from Glance without a token names auth.disabled; the lint finding config.noauth confirms it', () => {
+    assert.equal(causeOf(served(false), TOKEN_OK), 'auth.disabled');
+    const confirmed = diagnoseExchange(served(false), [], { ...TOKEN_OK, configFindings: ['config.noauth'] });
+    assert.equal(confirmed?.id, 'auth.disabled');
+    assert.equal(confirmed?.confirmed, true);
+  });
+  it('a 200 with a token, or without one on GET / (answered before any auth), names nothing', () => {
+    assert.equal(causeOf(served(true), TOKEN_OK), undefined);
+    assert.equal(causeOf(served(false, 'http://127.0.0.1:9292/'), TOKEN_OK), undefined);
+  });
+});
+
 describe('proxy', () => {
   it('GET / 502 nginx page, no request id names proxy.upstream-down', () => {
     assert.equal(
@@ -351,6 +367,26 @@ describe('store', () => {
     const x = fromTranscript('4b-nosync-GET-images.txt', { url: `http://127.0.0.1:9292/v2/images/${IMG}` });
     assert.equal(diagnoseExchange(x, [fromTranscript('6-10-POST-image.txt')])?.id, undefined);
   });
+  it('GET /v2/images 500 while other database calls answer names db.tables-missing, confirmed by the DB checks', () => {
+    const x = fromTranscript('4b-nosync-GET-images.txt');
+    const answered = ['GET /v2/metadefs/namespaces?limit=1 200'];
+    assert.equal(causeOf(x, { dbCallsAnswered: answered }), 'db.tables-missing');
+    const half = {
+      reachable: true,
+      tables: ['images', 'alembic_version'],
+      alembicHead: 'zed_contract01',
+      findings: ['db.tables-missing'],
+    };
+    const withDb = diagnoseExchange(x, [], { db: half });
+    assert.equal(withDb?.id, 'db.tables-missing', 'the DB checks alone name it, never db.not-synced');
+    assert.equal(withDb?.confirmed, true);
+    const synced = { ...half, findings: [] };
+    assert.equal(
+      causeOf(x, { dbCallsAnswered: answered, db: synced }),
+      undefined,
+      'a complete schema contradicts both',
+    );
+  });
   it('PUT file 500 after 31 s names swift.unavailable', () => {
     const x = exchange({
       method: 'PUT',
@@ -419,7 +455,7 @@ describe('endpoint and tls', () => {
     assert.equal(causeOf(x, { catalog }), 'proxy.upstream-down');
     assert.equal(diagnoseExchange(x, [], { catalog, glanceRefused: true })?.confirmed, true);
   });
-  it('GET / refused on every catalog endpoint names nothing: the catalog agrees, Glance is down', () => {
+  it('GET / refused on every catalog endpoint while Keystone issued a token names glance.down; bind_port decides', () => {
     const x = exchange({ url: 'http://127.0.0.1:9292/', status: null, error: { code: 'ECONNREFUSED' } });
     const catalog = ['public', 'internal'].map((i) => ({
       interface: i,
@@ -427,7 +463,21 @@ describe('endpoint and tls', () => {
       reachable: false,
       sameGlance: true,
     }));
-    assert.equal(causeOf(x, { catalog }), undefined);
+    assert.equal(causeOf(x, { catalog }), undefined, 'no token issued: Keystone is not known to work');
+    assert.equal(causeOf(x, { catalog, tokenIssued: true }), 'glance.down');
+    assert.equal(diagnoseExchange(x, [], { catalog, tokenIssued: true })?.confirmed, undefined);
+    assert.equal(
+      diagnoseExchange(x, [], { catalog, tokenIssued: true, glanceRefused: true })?.confirmed,
+      true,
+    );
+    // glance-api answers on its own bind_port: the catalog points at a dead port.
+    assert.equal(causeOf(x, { catalog, tokenIssued: true, glanceRefused: false }), 'endpoint.mismatch');
+  });
+  it("GET / refused on an explicit endpoint names glance.down only when glance-api's own port refuses too", () => {
+    const x = exchange({ url: 'http://127.0.0.1:9292/', status: null, error: { code: 'ECONNREFUSED' } });
+    assert.equal(causeOf(x, { tokenIssued: true }), undefined);
+    assert.equal(causeOf(x, { glanceRefused: true }), 'glance.down');
+    assert.equal(causeOf(x, { glanceRefused: false }), 'endpoint.mismatch');
   });
   it('GET / refused with no catalog facts names nothing (exit 3 territory)', () => {
     assert.equal(

@@ -295,6 +295,44 @@ const CASES: Record<LabFault, FaultCase> = {
     },
   },
 
+  'auth-disabled': {
+    title:
+      'auth-disabled: GET /v2/images 200 without a token and with a forged one, every image listed; GET / 300',
+    run: async (t) => {
+      const token = await adminToken();
+      const id = await createImage(GLANCE, token, 'auth-disabled');
+      await withFault(t, 'auth-disabled', async () => {
+        for (const [what, forged] of [
+          ['without a token', undefined],
+          ['with a forged token', randomBytes(16).toString('hex')],
+        ] as const) {
+          const list = await call(
+            'GET',
+            `${GLANCE}/v2/images?tag=ghlab-${RUN_ID}`,
+            forged ? { token: forged } : {},
+          );
+          expectStatus(list, 200, `GET /v2/images ${what}`);
+          assert.ok(
+            list.headers['x-openstack-request-id']?.startsWith('req-'),
+            'Glance request id on the 200',
+          );
+          const ids = (JSON.parse(list.body) as { images: Array<{ id: string }> }).images.map((i) => i.id);
+          assert.ok(
+            ids.includes(id),
+            `the admin project's image is listed ${what}: ${list.body.slice(0, 300)}`,
+          );
+          t.diagnostic(`GET /v2/images ${what} -> 200 in ${Math.round(list.ms)} ms`);
+        }
+        expectStatus(await call('GET', `${GLANCE}/`), 300, 'GET /');
+      });
+      expectStatus(
+        await call('GET', `${GLANCE}/v2/images`),
+        401,
+        'GET /v2/images without a token after restore',
+      );
+    },
+  },
+
   'glance-down': {
     title: 'glance-down: through nginx 502 nginx HTML (GET and POST), direct connection refused',
     run: async (t) => {

@@ -37,7 +37,7 @@ async function refused(url: string): Promise<string | undefined> {
 }
 
 describe('fault catalogue', () => {
-  it('FAULTS lists the thirteen faults, each with a description', () => {
+  it('FAULTS lists the fourteen faults, each with a description', () => {
     assert.deepEqual(
       FAULTS.map((f) => f.name),
       [
@@ -47,6 +47,7 @@ describe('fault catalogue', () => {
         'keystone-service-password-wrong',
         'keystone-down',
         'keystone-down-no-delay-auth',
+        'auth-disabled',
         'glance-down-behind-proxy',
         'store-unwritable',
         'store-removed',
@@ -242,6 +243,27 @@ describe('Keystone faults (captures 8c-8c4)', () => {
     assert.equal(res.headers.get('x-openstack-request-id'), null);
     assert.equal(await res.text(), PAGE_503_KEYSTONE);
     assert.equal((await call(g, '/v2/images')).status, 401);
+  });
+
+  it('auth-disabled: /v2 answers 200 without a token and with a forged one, as an admin; restored, 401 again', async () => {
+    const demos = (await createImage(g, {}, await token(ref, 'demo'))).id;
+    ref.setFault('auth-disabled');
+    for (const tok of [undefined, 'f'.repeat(32)]) {
+      const res = await call(g, '/v2/images', { token: tok });
+      assert.equal(res.status, 200, `token ${tok ?? 'none'}`);
+      assert.match(res.headers.get('x-openstack-request-id') ?? '', REQUEST_ID);
+      const doc = (await res.json()) as { images: Array<{ id: string }> };
+      assert.ok(
+        doc.images.some((i) => i.id === demos),
+        "an admin context sees the demo project's private image",
+      );
+    }
+    assert.equal((await call(g, '/')).status, 300);
+    ref.setFault(null);
+    const res = await call(g, '/v2/images');
+    assert.equal(res.status, 401);
+    assert.equal(await res.text(), PAGE_401);
+    assert.equal((await call(g, '/v2/images', { token: 'f'.repeat(32) })).status, 401);
   });
 });
 

@@ -23,6 +23,7 @@ export default rule({
   confirm: (e) => {
     const db = e.facts.db;
     if (!db?.reachable) return undefined;
+    if (db.findings.includes('db.tables-missing')) return false;
     return db.findings.includes('db.not-synced') || !db.tables.includes('images');
   },
   howToConfirm:
