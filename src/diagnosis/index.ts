@@ -14,6 +14,7 @@ import dbUnreachable from './rules/db-unreachable.js';
 import endpointMismatch from './rules/endpoint-mismatch.js';
 import glanceDown from './rules/glance-down.js';
 import imageFormatMismatch from './rules/image-format-mismatch.js';
+import imageSizeCap from './rules/image-size-cap.js';
 import keystoneServiceCredentials from './rules/keystone-service-credentials.js';
 import keystoneUnreachable from './rules/keystone-unreachable.js';
 import keystoneUserCredentials from './rules/keystone-user-credentials.js';
@@ -56,6 +57,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   proxyUpstreamDown,
   proxyBodyLimit,
   swiftUnavailable,
+  imageSizeCap,
   storeFull,
   storeUnwritable,
   storeMissing,

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { useColor } from '../commands/shared.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import { ConfigError, ExitCode } from '../errors.js';
+import { parseSize } from '../load/units.js';
 import { RunEnvelope } from '../run/envelope.js';
 import { SECRETS } from '../util/mask.js';
 import type { DbProvider } from './db.js';
@@ -30,6 +31,11 @@ export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
     .option(
       '--config <file>',
       'glance-api.conf to lint (and to read [database] connection from); --glance-config works too',
+    )
+    .option(
+      '--size <size>',
+      "round-trip image size, e.g. 200MiB (the size of the upload that fails); with --config also held against image_size_cap and the store's free space (default 2MiB)",
+      parseSize,
     )
     .option('--json', 'print {steps:[…], cause?} as JSON on stdout');
   (
@@ -65,6 +71,7 @@ export function registerDoctor(program: Command, h: DoctorCliHelpers): void {
         recorder: env.recorder,
         config,
         readOnly: Boolean(opts.readOnly),
+        ...(opts.size !== undefined ? { size: opts.size } : {}),
         ...(glanceConf ? { glanceConf } : {}),
         ...(config.db.url ? { dbUrl: config.db.url.value } : {}),
         ...(h.dbProvider ? { dbProvider: h.dbProvider } : {}),

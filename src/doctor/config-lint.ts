@@ -23,7 +23,14 @@ export interface ConfigFacts {
   storeDirs: string[];
   /** Where glance-api listens ([DEFAULT] bind_host, bind_port; oslo defaults 0.0.0.0:9292). */
   bind: { host: string; port: number };
+  /** [DEFAULT] image_size_cap (Glance's default 1 TiB when unset): larger uploads answer 413. */
+  imageSizeCap: { bytes: number; where: string };
+  /** Free bytes (for unprivileged users, as statfs reports) of each file store's filesystem. */
+  storeFree: Array<{ dir: string; bytes: number }>;
 }
+
+/** Glance's default [DEFAULT] image_size_cap: 1 TiB. */
+export const DEFAULT_IMAGE_SIZE_CAP = 1024 ** 4;
 
 /** Where Glance keeps the OS facts the lint reads; tests point these at fixtures. */
 export interface LintHost {
@@ -127,12 +134,32 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
   const storeDirs = [...new Set(stores.dirs.map((d) => resolve(d)))];
   for (const dir of storeDirs) findings.push(...checkStoreDir(dir, host));
   const port = Number(val('DEFAULT', 'bind_port') ?? 9292);
+  const capText = val('DEFAULT', 'image_size_cap');
+  const cap = capText === undefined ? DEFAULT_IMAGE_SIZE_CAP : Number(capText);
+  if (!Number.isSafeInteger(cap) || cap < 0)
+    add(
+      'config.invalid-value',
+      'error',
+      `${where('DEFAULT', 'image_size_cap')} "${capText}" is not a size in bytes`,
+    );
   return {
     findings,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(stores.kind ? { storeKind: stores.kind } : {}),
     storeDirs,
     bind: { host: val('DEFAULT', 'bind_host') ?? '0.0.0.0', port: Number.isInteger(port) ? port : 9292 },
+    imageSizeCap: {
+      bytes: Number.isSafeInteger(cap) && cap >= 0 ? cap : DEFAULT_IMAGE_SIZE_CAP,
+      where: capText === undefined ? 'unset: the 1 TiB default' : where('DEFAULT', 'image_size_cap'),
+    },
+    storeFree: storeDirs.flatMap((dir) => {
+      try {
+        const fs = statfsSync(dir);
+        return [{ dir, bytes: fs.bavail * fs.bsize }];
+      } catch {
+        return [];
+      }
+    }),
   };
 }
 

@@ -26,6 +26,8 @@ import { type ApiResponse, GlanceClient, type Image, type TokenProvider } from '
 import { DEFAULT_TIMEOUTS, HttpClient, TransportError } from '../http/client.js';
 import { EvidenceRecorder, type Exchange } from '../http/evidence.js';
 import { KeystoneSession, StaticTokens, selectEndpoint } from '../keystone/index.js';
+import { sizeLabel } from '../load/units.js';
+import { formatBytes } from '../report/progress.js';
 import { newRunId, runImageName, runTags } from '../run/naming.js';
 import { secretsOf } from '../target.js';
 import { type ConfigFacts, DEFAULT_HOST, type LintHost, lintGlanceConfig } from './config-lint.js';
@@ -37,6 +39,11 @@ export interface DoctorOptions {
   config: ResolvedConfig;
   /** Skip the create/upload/download/delete round trip. */
   readOnly: boolean;
+  /**
+   * Bytes of the round trip's image (--size, the size of the operator's failing upload); also held
+   * against image_size_cap and the store's free space when glance-api.conf is known. Default 2 MiB.
+   */
+  size?: number;
   /** glance-api.conf to lint (and to read [database] connection from). */
   glanceConf?: string;
   /** Database URL for the DB step (wins over the config's). */
@@ -56,6 +63,9 @@ export interface DoctorOptions {
 
 // Above nginx's default client_max_body_size (1m), so a default proxy limit shows here.
 const ROUND_TRIP_BYTES = 2 * 1024 * 1024;
+// The stored-data step reads this much of this many of the newest active images (read-only, bounded).
+const STORED_READ_BYTES = 1024;
+const STORED_READ_IMAGES = 3;
 // Long enough for a swift store's ~31 s failure to come back as a 500, short enough for a hung database.
 const DEFAULT_CALL_TIMEOUT_MS = 45_000;
 
@@ -150,9 +160,11 @@ class Walk {
     await this.images();
     await this.authRequired();
     await this.schemas();
+    await this.capacity();
     if (this.opts.readOnly)
       this.skip('round-trip', 'create, upload, download and delete an image', '--read-only');
     else await this.roundTrip();
+    await this.storedData();
   }
 
   private tokens(): TokenProvider {
@@ -371,13 +383,15 @@ class Walk {
             .listRoot()
             .catch((err: unknown) => (err instanceof TransportError ? err : undefined));
           const answered = res && !(res instanceof TransportError) ? res : undefined;
-          const seen = answered ? ids(answered) : '';
-          reference ??= seen;
+          const reachable = answered?.status === 300;
+          // The versions of the first endpoint that answers are the reference (the chosen one may be dead).
+          const seen = reachable ? ids(answered) : undefined;
+          if (seen !== undefined) reference ??= seen;
           const fact = {
             interface: ep.interface,
             url: ep.url,
-            reachable: answered?.status === 300,
-            sameGlance: seen === reference,
+            reachable,
+            sameGlance: seen === undefined || seen === reference,
           };
           facts.push(fact);
           const x = res instanceof TransportError ? res.exchange : answered?.exchange;
@@ -410,10 +424,36 @@ class Walk {
       'GET /v2/images?limit=1 (needs token validation and the database)',
       async () => {
         const res = await this.need().images.list({ limit: 1 });
-        if (res.status !== 200) return failed(res, 'expected 200');
-        return { ok: true, evidence: `200 in ${res.elapsedMs} ms, ${res.requestId ?? 'no request id'}` };
+        if (res.status === 200)
+          return { ok: true, evidence: `200 in ${res.elapsedMs} ms, ${res.requestId ?? 'no request id'}` };
+        const outcome = failed(res, 'expected 200');
+        if (res.status !== 500 || !res.requestId) return outcome;
+        const others = await this.otherDbCalls();
+        return { ...outcome, evidence: `${outcome.evidence}; other calls that need the database: ${others}` };
       },
     );
+  }
+
+  /**
+   * After Glance's 500 on /v2/images: do calls on other tables answer? Yes means the database is
+   * reachable and synced in part (tables missing below the recorded head), not never synced.
+   */
+  private async otherDbCalls(): Promise<string> {
+    const g = this.need();
+    const calls: Array<[string, () => Promise<ApiResponse>]> = [
+      ['GET /v2/metadefs/namespaces?limit=1', () => g.metadefs.listNamespaces({ limit: 1 })],
+      ['GET /v2/tasks', () => g.tasks.list()],
+    ];
+    const seen: string[] = [];
+    const answered: string[] = [];
+    for (const [what, call] of calls) {
+      const res = await call().catch(() => undefined);
+      const line = `${what} ${res ? res.status : 'no answer'}`;
+      seen.push(line);
+      if (res && res.status >= 200 && res.status < 300) answered.push(line);
+    }
+    this.facts.dbCallsAnswered = answered;
+    return seen.join(', ');
   }
 
   /** An install that serves /v2 without a valid token fails nothing else, so the walk asks without one. */
@@ -457,19 +497,64 @@ class Walk {
     });
   }
 
+  private get size(): number {
+    return this.opts.size ?? ROUND_TRIP_BYTES;
+  }
+
+  /**
+   * On the Glance host (--config): the size against [DEFAULT] image_size_cap and the free space of
+   * each file store, so a too-large image is named before anything is uploaded.
+   */
+  private async capacity(): Promise<void> {
+    const size = sizeLabel(this.size);
+    const tried = `${size} against [DEFAULT] image_size_cap and the store's free space`;
+    const cf = this.configFacts;
+    if (!cf) {
+      if (this.brokenAt) this.skip('capacity', tried, `not run: ${this.brokenAt} failed first`);
+      else
+        this.skip(
+          'capacity',
+          tried,
+          'no --config: image_size_cap and the free space are read on the Glance host',
+        );
+      return;
+    }
+    await this.step('capacity', tried, async () => {
+      const cap = cf.imageSizeCap;
+      if (this.size > cap.bytes)
+        return {
+          ok: false,
+          evidence: `${size} is over image_size_cap = ${cap.bytes} (${sizeLabel(cap.bytes)}, ${cap.where}): Glance answers 413 to larger uploads`,
+          cause: confirmedCause('image.size-cap', 'glance-api.conf'),
+        };
+      const short = cf.storeFree.find((f) => f.bytes < this.size);
+      if (short)
+        return {
+          ok: false,
+          evidence: `the store filesystem of ${short.dir} has ${formatBytes(short.bytes)} free (${short.bytes} bytes), less than ${size}`,
+          cause: confirmedCause('store.full', `store filesystem ${short.dir}`),
+        };
+      const free = cf.storeFree.map((f) => `${f.dir} ${formatBytes(f.bytes)} free`).join(', ');
+      return {
+        ok: true,
+        evidence: `${size} fits: image_size_cap ${sizeLabel(cap.bytes)}${free ? `; ${free}` : cf.storeKind === 'file' ? '' : `; ${cf.storeKind ?? 'unknown'} store: free space not readable here`}`,
+      };
+    });
+  }
+
   private async roundTrip(): Promise<void> {
     const runId = this.opts.runId ?? newRunId();
     const prefix = this.opts.prefix ?? this.cfg.harness.prefix.value;
     await this.step(
       'round-trip',
-      `create ${runImageName(prefix, runId, 'doctor')}, upload 2 MiB, download, delete`,
+      `create ${runImageName(prefix, runId, 'doctor')}, upload ${sizeLabel(this.size)}, download, delete`,
       async () => {
         const g = this.need();
         const dir = await mkdtemp(join(tmpdir(), 'gh-doctor-'));
         let imageId: string | undefined;
         let deleted = false;
         try {
-          const data = await generateImage(dir, { format: 'raw', size: ROUND_TRIP_BYTES, seed: 'doctor' });
+          const data = await generateImage(dir, { format: 'raw', size: this.size, seed: 'doctor' });
           const created = await g.images.create({
             name: runImageName(prefix, runId, 'doctor'),
             disk_format: 'raw',
@@ -506,6 +591,54 @@ class Walk {
         }
       },
     );
+  }
+
+  /**
+   * Data already lost (a store mount gone under existing images) fails nothing new: reads the first
+   * bytes of the newest active images, by Range, and names an empty answer.
+   */
+  private async storedData(): Promise<void> {
+    const tried = `GET the first ${STORED_READ_BYTES} bytes (Range) of up to ${STORED_READ_IMAGES} of the newest active images`;
+    await this.step('stored-data', tried, async () => {
+      const g = this.need();
+      const list = await g.images.list({
+        status: 'active',
+        limit: STORED_READ_IMAGES * 2,
+        sort_key: 'created_at',
+        sort_dir: 'desc',
+      });
+      if (list.status !== 200) return failed(list, 'list active images: expected 200');
+      const images = (list.body?.images ?? []).filter((i) => (i.size ?? 0) > 0).slice(0, STORED_READ_IMAGES);
+      if (images.length === 0) return { ok: true, evidence: 'no active image with data to read' };
+      const read: string[] = [];
+      for (const image of images) {
+        const got = await this.readStart(g, image);
+        if (typeof got !== 'string') return got;
+        read.push(got);
+      }
+      return { ok: true, evidence: read.join('; ') };
+    });
+  }
+
+  /** "id: 206, 1024 bytes", or the failed outcome of an active image whose data does not come back. */
+  private async readStart(g: GlanceClient, image: Image): Promise<string | Outcome> {
+    const what = `image ${image.id} (active, ${image.size} bytes)`;
+    try {
+      const res = await g.data.download(image.id, {
+        range: `bytes=0-${STORED_READ_BYTES - 1}`,
+        expectedBytes: STORED_READ_BYTES,
+      });
+      if (res.status === 204 || ((res.status === 200 || res.status === 206) && res.received.size === 0))
+        return { ok: false, evidence: `${what}: ${describeExchange(res.exchange)}`, exchange: res.exchange };
+      if (res.status !== 200 && res.status !== 206) return failed(res, `${what}: expected 206 or 200`);
+      return `${image.id}: ${res.status}, ${res.received.size} bytes`;
+    } catch (err) {
+      // Range ignored: the whole image came, cut off after the bytes asked for. Its data is there.
+      const x = err instanceof TransportError ? err.exchange : undefined;
+      if (x?.error?.code === 'BODY_TOO_LONG' && x.status === 200)
+        return `${image.id}: 200 (Range ignored), data present`;
+      throw err;
+    }
   }
 
   private dbStep(): void {
@@ -550,17 +683,7 @@ class Walk {
 
   /** A failed local step (database, config): its cause comes from the finding, not from an exchange. */
   private local(name: string, tried: string, evidence: string, ruleId: string): void {
-    const r = ruleById(ruleId);
-    const cause: Cause | undefined = r
-      ? {
-          id: r.id,
-          title: r.title,
-          severity: r.severity,
-          fix: r.fix,
-          confirmed: true,
-          hop: name === 'db' ? 'database server' : 'glance-api.conf',
-        }
-      : undefined;
+    const cause = confirmedCause(ruleId, name === 'db' ? 'database server' : 'glance-api.conf');
     this.push({ name, ok: false, status: 'failed', tried, evidence, ...(cause ? { cause } : {}) });
   }
 
@@ -579,6 +702,12 @@ class Walk {
       exitCode,
     };
   }
+}
+
+/** A cause the host's own facts (database, glance-api.conf, the store's filesystem) establish. */
+function confirmedCause(ruleId: string, hop: string): Cause | undefined {
+  const r = ruleById(ruleId);
+  return r ? { id: r.id, title: r.title, severity: r.severity, fix: r.fix, confirmed: true, hop } : undefined;
 }
 
 /** Lint findings and the rule that explains them. */

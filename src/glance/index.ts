@@ -4,6 +4,7 @@ import { DataClient } from './data.js';
 import { ImagesClient } from './images.js';
 import { InfoClient } from './info.js';
 import { MembersClient } from './members.js';
+import { MetadefsClient } from './metadefs.js';
 import { SchemasClient } from './schemas.js';
 import { TagsClient } from './tags.js';
 import { TasksClient } from './tasks.js';
@@ -11,6 +12,7 @@ import { VersionsClient } from './versions.js';
 
 export * from './base.js';
 export type { DownloadResponse, ImageSource, UploadResponse } from './data.js';
+export type { MetadefNamespace } from './metadefs.js';
 export * from './types.js';
 
 /** The Image API v2 client: one member per api-ref resource. */
@@ -24,6 +26,7 @@ export class GlanceClient {
   readonly tasks: TasksClient;
   readonly info: InfoClient;
   readonly schemas: SchemasClient;
+  readonly metadefs: MetadefsClient;
 
   constructor(endpoint: string, http: HttpClient, tokens: TokenProvider, options?: TransportOptions) {
     this.transport = new GlanceTransport(endpoint, http, tokens, options);
@@ -35,6 +38,7 @@ export class GlanceClient {
     this.tasks = new TasksClient(this.transport);
     this.info = new InfoClient(this.transport);
     this.schemas = new SchemasClient(this.transport);
+    this.metadefs = new MetadefsClient(this.transport);
   }
 
   get endpoint(): string {

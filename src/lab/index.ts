@@ -43,6 +43,11 @@ export const LAB_FAULTS = [
   'store-mount-lost',
   'proxy-body-limit',
   'swift-unmounted',
+  'db-half-migrated',
+  'catalog-wrong-port',
+  'store-data-lost',
+  'image-size-cap',
+  'store-small',
 ] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 

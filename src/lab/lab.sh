@@ -75,7 +75,14 @@ readonly PACKAGES=(
 readonly FAULTS=(
   db-not-synced db-down keystone-service-password-wrong keystone-down auth-disabled glance-down
   store-unwritable store-removed store-full store-mount-lost proxy-body-limit swift-unmounted
+  db-half-migrated catalog-wrong-port store-data-lost image-size-cap store-small
 )
+# db-half-migrated moves this table into FAULT_DB; restore moves it back.
+readonly FAULT_DB=glance_lab_fault HALF_MIGRATED_TABLE=image_properties
+# catalog-wrong-port points the public image endpoint here (nothing may listen on it).
+readonly DEAD_PORT=9393
+# image-size-cap sets [DEFAULT] image_size_cap to this; store-small mounts a filesystem of this size.
+readonly SIZE_CAP_MIB=64 SMALL_STORE_MIB=64
 # Swift all-in-one, installed and started only by the swift-unmounted fault.
 readonly SWIFT_PACKAGES=(swift swift-proxy swift-account swift-container swift-object memcached)
 readonly SWIFT_ETC=$LAB_DIR/swift/etc SWIFT_DEVICES=$LAB_DIR/swift/node
@@ -1336,11 +1343,13 @@ break_auth_disabled() {
     "curl -s -o /dev/null -w '%{http_code}\\n' $GLANCE_URL/v2/images   # 200 (401 when healthy)" \
     "sed -n '/^\\[paste_deploy\\]/,/^\\[/p' $GLANCE_CONF   # no flavor line"
 }
-unbreak_auth_disabled() {
+# The lab's own glance-api.conf back in place of a fault's, and glance-api restarted on it.
+restore_glance_conf() {
   rm -f "$ETC_DIR/glance-api.conf.fault"
   install_glance_conf "$GLANCE_PASS" >/dev/null || true
   restart_glance
 }
+unbreak_auth_disabled() { restore_glance_conf; }
 
 break_glance_down() {
   stop_recorded glance-api glance-api
@@ -1443,6 +1452,113 @@ unbreak_proxy_body_limit() {
   install_nginx_conf 0 || true
   reload_nginx
 }
+
+# A schema half migrated: one table moved out of the glance database. alembic_version still names the
+# current head, so `glance-manage db_sync` finds nothing to do.
+break_db_half_migrated() {
+  sql <<<"CREATE DATABASE IF NOT EXISTS $FAULT_DB; RENAME TABLE glance.$HALF_MIGRATED_TABLE TO $FAULT_DB.$HALF_MIGRATED_TABLE;"
+  explain "moved glance.$HALF_MIGRATED_TABLE out of the glance database (alembic_version untouched)" \
+    "GET /v2/images -> 500 at once (generic body, request id); GET /v2/metadefs/namespaces and GET /v2/tasks -> 200" \
+    "mysql -e \"SHOW TABLES FROM glance LIKE '$HALF_MIGRATED_TABLE'\"   # empty" \
+    "grep -c \"Table 'glance.$HALF_MIGRATED_TABLE' doesn't exist\" $LOG_DIR/glance-api.log"
+}
+unbreak_db_half_migrated() {
+  local moved
+  moved=$(sql <<<"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$FAULT_DB' AND TABLE_NAME = '$HALF_MIGRATED_TABLE'")
+  if [[ $moved == 1 ]]; then
+    sql <<<"RENAME TABLE $FAULT_DB.$HALF_MIGRATED_TABLE TO glance.$HALF_MIGRATED_TABLE;"
+  fi
+  sql <<<"DROP DATABASE IF EXISTS $FAULT_DB;"
+}
+
+image_service_id() { ks_api GET '/services?type=image' | jq -r '.services[0].id // empty'; }
+
+# The public image endpoint names a port nothing listens on; internal and admin stay right, and
+# glance-api keeps answering on its own port.
+break_catalog_wrong_port() {
+  ! (: </dev/tcp/$HOST/$DEAD_PORT) 2>/dev/null || die "something listens on $HOST:$DEAD_PORT; catalog-wrong-port needs it dead"
+  use_admin_token || die "admin cannot get a token from $KEYSTONE_URL"
+  local service
+  service=$(image_service_id)
+  [[ -n $service ]] || die "no image service in the catalog"
+  ensure_endpoint "$service" public "http://$HOST:$DEAD_PORT"
+  explain "pointed the public image endpoint at http://$HOST:$DEAD_PORT (nothing listens there); internal and admin stay $GLANCE_URL" \
+    "clients using the public interface: connection refused; GET $GLANCE_URL/ still 300" \
+    "openstack endpoint list --service image" \
+    "curl -s $GLANCE_URL/ | head -c 80"
+}
+unbreak_catalog_wrong_port() {
+  use_admin_token || die "admin cannot get a token from $KEYSTONE_URL"
+  local service
+  service=$(image_service_id)
+  [[ -z $service ]] || ensure_endpoint "$service" public "$GLANCE_URL"
+}
+
+# glance_call METHOD PATH [curl args...]: a Glance call with the admin token; prints the body, fails on non-2xx.
+glance_call() {
+  local method=$1 path=$2 out code
+  shift 2
+  out=$(mktemp)
+  code=$(curl -s -m 60 -o "$out" -w '%{http_code}' -X "$method" -H @"$TOKEN_HEADER_FILE" "$@" "$GLANCE_URL$path")
+  if [[ ! $code =~ ^2 ]]; then
+    printf 'lab: glance %s %s -> %s: %s\n' "$method" "$path" "$code" "$(head -c 400 "$out")" >&2
+    rm -f "$out"
+    return 1
+  fi
+  cat "$out"
+  rm -f "$out"
+}
+
+# Data lost under existing images while new uploads work: a 1 MiB image is stored, then an empty
+# filesystem is mounted over the store (a mount that came back empty, or a different volume).
+break_store_data_lost() {
+  use_admin_token || die "admin cannot get a token from $KEYSTONE_URL"
+  local id
+  id=$(glance_call POST /v2/images -H 'Content-Type: application/json' --data-binary \
+    '{"name": "lab-fault-store-data-lost", "disk_format": "raw", "container_format": "bare", "tags": ["glance-harness-lab"]}' |
+    jq -r .id)
+  [[ $id =~ ^[0-9a-f-]{36}$ ]] || die "could not create the image whose data the fault loses"
+  printf '%s\n' "$id" >"$RUN_DIR/lost-image"
+  head -c 1048576 /dev/urandom |
+    glance_call PUT "/v2/images/$id/file" -H 'Content-Type: application/octet-stream' --data-binary @- >/dev/null ||
+    die "could not upload the image whose data the fault loses"
+  mount_small_fs "$STORE_DIR" 1024
+  explain "stored image $id (1 MiB, active), then mounted an empty $STORE_FS_DESCRIPTION over $STORE_DIR" \
+    "new uploads and downloads work; GET /v2/images/$id/file -> 204 with an empty body (active, size 1048576)" \
+    "ls $STORE_DIR/$id   # No such file" \
+    "findmnt $STORE_DIR"
+}
+unbreak_store_data_lost() {
+  unmount_store
+  local id=''
+  [[ ! -r $RUN_DIR/lost-image ]] || read -r id <"$RUN_DIR/lost-image" || true
+  if [[ -n $id ]] && use_admin_token; then
+    glance_call DELETE "/v2/images/$id" >/dev/null || warn "could not delete image $id; delete it by hand"
+  fi
+  rm -f "$RUN_DIR/lost-image"
+}
+
+break_image_size_cap() {
+  write_glance_conf "$GLANCE_PASS" |
+    sed -e "/^workers = /a image_size_cap = $((SIZE_CAP_MIB * 1048576))" >"$ETC_DIR/glance-api.conf.fault"
+  chmod 0600 "$ETC_DIR/glance-api.conf.fault"
+  install_if_changed "$ETC_DIR/glance-api.conf.fault" "$GLANCE_CONF" 0640 root:glance || true
+  restart_glance
+  explain "set [DEFAULT] image_size_cap = $((SIZE_CAP_MIB * 1048576)) ($SIZE_CAP_MIB MiB) in $GLANCE_CONF and restarted glance-api" \
+    "uploads up to $SIZE_CAP_MIB MiB work; larger ones -> 413 from Glance (request id), the image goes back to queued" \
+    "grep image_size_cap $GLANCE_CONF" \
+    "grep -c 'too large' $LOG_DIR/glance-api.log"
+}
+unbreak_image_size_cap() { restore_glance_conf; }
+
+break_store_small() {
+  mount_small_fs "$STORE_DIR" "$SMALL_STORE_MIB"
+  explain "mounted an empty $STORE_FS_DESCRIPTION at $STORE_DIR (existing images are hidden meanwhile)" \
+    "uploads that fit work; one larger than the free space -> 413 'Image storage media is full', the image goes back to queued" \
+    "df -h $STORE_DIR" \
+    "findmnt $STORE_DIR"
+}
+unbreak_store_small() { unmount_store; }
 
 # --- swift-unmounted: a swift all-in-one whose only device is not mounted (mount_check = true), and
 # Glance storing new images in it. Storage servers answer 507, the swift proxy 503; Glance's swift
