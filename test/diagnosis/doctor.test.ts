@@ -75,7 +75,9 @@ describe('glance-harness doctor on the reference', () => {
         'images',
         'auth-required',
         'schemas',
+        'capacity',
         'round-trip',
+        'stored-data',
         'db',
         'config',
       ],
@@ -85,6 +87,7 @@ describe('glance-harness doctor on the reference', () => {
       [
         'tls:keystone: plain http: no TLS on this link',
         'tls:glance: plain http: no TLS on this link',
+        'capacity: no --config: image_size_cap and the free space are read on the Glance host',
         'db: no --db URL, and no --config with a [database] connection',
         'config: no --config glance-api.conf given',
       ],
