@@ -13,12 +13,22 @@ import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
 
 export const GLANCE_CONF = '/etc/glance/glance-api.conf';
 
-/**
- * The cause each lab fault must produce, and the cloud (direct or through nginx) clients use.
- * doctorOnly: every request of `run` carries a good token and passes, so only doctor can see the
- * fault; doctor then names it both from the catalog alone and on the host with --config.
- */
-export const LAB_EXPECTED: Record<LabFault, { id: string; cloud: string; doctorOnly?: true }> = {
+/** What doctor (and run) must name for a lab fault. */
+export interface LabExpectation {
+  id: string;
+  /** The clouds.yaml entry clients use: direct, or through nginx. */
+  cloud: string;
+  /**
+   * Only doctor can see the fault (run's checks pass, or stop before naming it); doctor then names it
+   * both from the catalog alone and on the host with --config.
+   */
+  doctorOnly?: true;
+  /** More doctor arguments, e.g. the size of the upload that fails, or the proxy's URL as --endpoint. */
+  doctorArgs?: readonly string[];
+}
+
+/** The cause each lab fault must produce. */
+export const LAB_EXPECTED: Record<LabFault, LabExpectation> = {
   'db-not-synced': { id: 'db.not-synced', cloud: LAB_CLOUDS.admin },
   'db-down': { id: 'db.unreachable', cloud: LAB_CLOUDS.admin },
   'keystone-service-password-wrong': { id: 'keystone.service-credentials', cloud: LAB_CLOUDS.admin },
@@ -31,6 +41,21 @@ export const LAB_EXPECTED: Record<LabFault, { id: string; cloud: string; doctorO
   'store-mount-lost': { id: 'store.data-lost', cloud: LAB_CLOUDS.admin },
   'proxy-body-limit': { id: 'proxy.body-limit', cloud: LAB_CLOUDS.proxyAdmin },
   'swift-unmounted': { id: 'swift.unavailable', cloud: LAB_CLOUDS.admin },
+  'db-half-migrated': { id: 'db.tables-missing', cloud: LAB_CLOUDS.admin, doctorOnly: true },
+  'catalog-wrong-port': { id: 'endpoint.mismatch', cloud: LAB_CLOUDS.admin, doctorOnly: true },
+  'store-data-lost': { id: 'store.data-lost', cloud: LAB_CLOUDS.admin, doctorOnly: true },
+  'image-size-cap': {
+    id: 'image.size-cap',
+    cloud: LAB_CLOUDS.admin,
+    doctorOnly: true,
+    doctorArgs: ['--size', '100MiB'],
+  },
+  'store-small': {
+    id: 'store.full',
+    cloud: LAB_CLOUDS.admin,
+    doctorOnly: true,
+    doctorArgs: ['--size', '100MiB'],
+  },
 };
 
 // The lab's watcher unmounts the store on the first upload only: doctor and run each need a fresh break.
@@ -61,11 +86,22 @@ async function withFault(t: TestContext, fault: LabFault, body: () => Promise<vo
 }
 
 /** doctor's first ✘ line names the cause (on the host: with --config; else from the catalog alone). */
-async function doctorNames(t: TestContext, cloud: string, id: string, onHost = true): Promise<void> {
+async function doctorNames(
+  t: TestContext,
+  cloud: string,
+  id: string,
+  onHost = true,
+  args: readonly string[] = [],
+): Promise<void> {
   const where = onHost ? ['--config', GLANCE_CONF] : [];
-  const d = await cli(['doctor', '--os-cloud', cloud, ...where], env(), work);
+  const d = await cli(['doctor', '--os-cloud', cloud, ...args, ...where], env(), work);
   const line = firstDoctorFailure(d);
-  t.diagnostic(`doctor${onHost ? ' --config' : ''} (${d.ms} ms): ${line ?? 'no failing line'}`);
+  t.diagnostic(
+    `doctor ${[...args, ...where].join(' ')} (${d.ms} ms): ${line ?? 'no failing line'}`.replace(
+      / +\(/,
+      ' (',
+    ),
+  );
   assert.ok(namesCause(line, id), `doctor's first failing line should name ${id}:\n${d.stdout}${d.stderr}`);
   assert.equal(d.code, 1);
 }
@@ -86,13 +122,20 @@ async function runNames(t: TestContext, fault: LabFault, cloud: string, id: stri
   assert.ok(line?.includes(id), `run's first failing line should name ${id}:\n${r.stdout}${r.stderr}`);
 }
 
-/** One lab fault: doctor and run (doctor only, when doctorOnly) name the expected cause; the lab is restored after each break. */
-export async function checkLabFault(t: TestContext, fault: LabFault): Promise<void> {
-  const { id, cloud, doctorOnly } = LAB_EXPECTED[fault];
+/**
+ * One lab fault: doctor and run (doctor only, when doctorOnly) name the expected cause; the lab is
+ * restored after each break. `expected` overrides the fault's usual expectation (another cloud, args).
+ */
+export async function checkLabFault(
+  t: TestContext,
+  fault: LabFault,
+  expected: LabExpectation = LAB_EXPECTED[fault],
+): Promise<void> {
+  const { id, cloud, doctorOnly, doctorArgs = [] } = expected;
   if (doctorOnly) {
     await withFault(t, fault, async () => {
-      await doctorNames(t, cloud, id, false);
-      await doctorNames(t, cloud, id);
+      await doctorNames(t, cloud, id, false, doctorArgs);
+      await doctorNames(t, cloud, id, true, doctorArgs);
     });
     return;
   }
@@ -102,7 +145,7 @@ export async function checkLabFault(t: TestContext, fault: LabFault): Promise<vo
     return;
   }
   await withFault(t, fault, async () => {
-    await doctorNames(t, cloud, id);
+    await doctorNames(t, cloud, id, true, doctorArgs);
     await runNames(t, fault, cloud, id);
   });
 }

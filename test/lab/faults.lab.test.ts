@@ -491,6 +491,110 @@ const CASES: Record<LabFault, FaultCase> = {
       });
     },
   },
+
+  'db-half-migrated': {
+    title: 'db-half-migrated: GET /v2/images 500 at once with a request id; metadef namespaces and tasks 200',
+    run: async (t) => {
+      const token = await adminToken();
+      await withFault(t, 'db-half-migrated', async () => {
+        const list = await call('GET', `${GLANCE}/v2/images?limit=1`, { token });
+        expectStatus(list, 500, 'GET /v2/images');
+        assert.ok(list.body.includes(GENERIC_500), describeReply('generic 500 body', list));
+        assert.ok(list.headers['x-openstack-request-id']?.startsWith('req-'), 'Glance request id on the 500');
+        assert.ok(list.ms < 5_000, `the 500 came at once (${Math.round(list.ms)} ms)`);
+        for (const path of ['/v2/metadefs/namespaces?limit=1', '/v2/tasks'])
+          expectStatus(await call('GET', `${GLANCE}${path}`, { token }), 200, `GET ${path}`);
+      });
+    },
+  },
+
+  'catalog-wrong-port': {
+    title: 'catalog-wrong-port: the public image endpoint refuses connections; internal and admin answer 300',
+    run: async (t) => {
+      await withFault(t, 'catalog-wrong-port', async () => {
+        const login = await keystoneLogin();
+        expectStatus(login, 201, 'POST /v3/auth/tokens');
+        const catalog = (
+          JSON.parse(login.body) as {
+            token: { catalog: Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }> };
+          }
+        ).token.catalog;
+        const endpoints = catalog.find((s) => s.type === 'image')?.endpoints ?? [];
+        const url = (i: string): string => endpoints.find((e) => e.interface === i)?.url ?? '';
+        assert.notEqual(url('public'), GLANCE, 'the public endpoint moved');
+        const dead = await call('GET', `${url('public')}/`);
+        assert.equal(dead.status, undefined, describeReply('GET on the public endpoint', dead));
+        assert.equal(dead.errorCode, 'ECONNREFUSED');
+        for (const i of ['internal', 'admin']) {
+          assert.equal(url(i), GLANCE);
+          expectStatus(await call('GET', `${url(i)}/`), 300, `GET / on the ${i} endpoint`);
+        }
+      });
+    },
+  },
+
+  'store-data-lost': {
+    title:
+      'store-data-lost: the active image stored before answers 204 empty (also with Range); new uploads work',
+    run: async (t) => {
+      const token = await adminToken();
+      await withFault(t, 'store-data-lost', async () => {
+        const lost = await call(
+          'GET',
+          `${GLANCE}/v2/images?status=active&sort_key=created_at&sort_dir=desc&limit=1`,
+          { token },
+        );
+        expectStatus(lost, 200, 'GET /v2/images?status=active');
+        const image = (JSON.parse(lost.body) as { images: Array<{ id: string; size: number }> }).images[0];
+        assert.ok(image, 'the fault stored an active image first');
+        assert.equal(image.size, 1_048_576);
+        for (const headers of [{}, { range: 'bytes=0-1023' }] as Array<Record<string, string>>) {
+          const get = await call('GET', `${GLANCE}/v2/images/${image.id}/file`, { token, headers });
+          expectStatus(get, 204, `GET /v2/images/{id}/file ${JSON.stringify(headers)}`);
+          assert.equal(get.body.length, 0);
+        }
+        const id = await createImage(GLANCE, token, 'data-lost-new');
+        const data = randomBytes(100_000);
+        expectStatus(await upload(GLANCE, token, id, data), 204, 'PUT a new image');
+        const back = await call('GET', `${GLANCE}/v2/images/${id}/file`, { token });
+        expectStatus(back, 200, 'GET the new image');
+        assert.equal(back.body.length > 0, true);
+      });
+    },
+  },
+
+  'image-size-cap': {
+    title:
+      "image-size-cap: PUT file over 64 MiB 413 'The incoming image is too large' with a request id; 1 MiB 204",
+    run: async (t) => {
+      const token = await adminToken();
+      await withFault(t, 'image-size-cap', async () => {
+        const id = await createImage(GLANCE, token, 'size-cap');
+        const put = await upload(GLANCE, token, id, new Uint8Array(65 * 1_048_576));
+        expectStatus(put, 413, 'PUT 65 MiB');
+        assert.ok(put.body.includes('The incoming image is too large'), describeReply('size cap body', put));
+        assert.ok(put.headers['x-openstack-request-id']?.startsWith('req-'), 'Glance request id on the 413');
+        assert.equal((await showImage(token, id)).status, 'queued');
+        expectStatus(await upload(GLANCE, token, id, randomBytes(1_048_576)), 204, 'PUT 1 MiB');
+      });
+    },
+  },
+
+  'store-small': {
+    title:
+      "store-small: PUT file larger than the store's 64 MiB 413 'Image storage media is full'; 1 MiB 204",
+    run: async (t) => {
+      const token = await adminToken();
+      await withFault(t, 'store-small', async () => {
+        const id = await createImage(GLANCE, token, 'store-small');
+        const put = await upload(GLANCE, token, id, new Uint8Array(80 * 1_048_576));
+        expectStatus(put, 413, 'PUT 80 MiB');
+        assert.ok(put.body.includes('Image storage media is full'), describeReply('store full body', put));
+        assert.equal((await showImage(token, id)).status, 'queued');
+        expectStatus(await upload(GLANCE, token, id, randomBytes(1_048_576)), 204, 'PUT 1 MiB');
+      });
+    },
+  },
 };
 
 function sleep(ms: number): Promise<void> {
