@@ -4,7 +4,7 @@
  */
 import { readFileSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { OsloIni } from '../config/oslo-ini.js';
+import { type OsloIni, readOsloIni } from '../config/oslo-ini.js';
 
 export interface LintFinding {
   /** Stable id: `config.*` for settings, `store.*` for the store directory (diagnosis facts). */
@@ -27,6 +27,20 @@ export interface ConfigFacts {
   imageSizeCap: { bytes: number; where: string };
   /** Free bytes (for unprivileged users, as statfs reports) of each file store's filesystem. */
   storeFree: Array<{ dir: string; bytes: number }>;
+  /** The swift account the default store writes to, when it is swift and its reference is readable. */
+  swift?: SwiftRef;
+}
+
+/** Credentials of a swift store reference (glance-swift-store.conf, or the single-tenant options). */
+export interface SwiftRef {
+  authAddress: string;
+  user: string;
+  /** Secret: never printed. */
+  key: string;
+  authVersion: string;
+  container: string;
+  /** Where the reference was read, e.g. "/etc/glance/glance-swift-store.conf [ref1]". */
+  where: string;
 }
 
 /** Glance's default [DEFAULT] image_size_cap: 1 TiB. */
@@ -133,6 +147,8 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
   const stores = storesOf(add, where, val);
   const storeDirs = [...new Set(stores.dirs.map((d) => resolve(d)))];
   for (const dir of storeDirs) findings.push(...checkStoreDir(dir, host));
+  const swift =
+    stores.kind === 'swift' && stores.section ? swiftOf(stores.section, add, where, val) : undefined;
   const port = Number(val('DEFAULT', 'bind_port') ?? 9292);
   const capText = val('DEFAULT', 'image_size_cap');
   const cap = capText === undefined ? DEFAULT_IMAGE_SIZE_CAP : Number(capText);
@@ -147,6 +163,7 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(stores.kind ? { storeKind: stores.kind } : {}),
     storeDirs,
+    ...(swift ? { swift } : {}),
     bind: { host: val('DEFAULT', 'bind_host') ?? '0.0.0.0', port: Number.isInteger(port) ? port : 9292 },
     imageSizeCap: {
       bytes: Number.isSafeInteger(cap) && cap >= 0 ? cap : DEFAULT_IMAGE_SIZE_CAP,
@@ -167,7 +184,7 @@ function storesOf(
   add: (id: string, severity: LintFinding['severity'], message: string) => void,
   where: (section: string, key?: string) => string,
   val: (section: string, key: string) => string | undefined,
-): { kind?: ConfigFacts['storeKind']; dirs: string[] } {
+): { kind?: ConfigFacts['storeKind']; dirs: string[]; section?: string } {
   const enabled = val('DEFAULT', 'enabled_backends');
   if (enabled) {
     const backends = new Map<string, string>();
@@ -214,11 +231,61 @@ function storesOf(
           `${where(id)} filesystem_store_datadir is not set for file backend "${id}"`,
         );
     }
-    return { kind: kindOf(type), dirs };
+    return { kind: kindOf(type), dirs, section: def };
   }
   const legacy = val('glance_store', 'default_store') ?? 'file';
   const dir = val('glance_store', 'filesystem_store_datadir') ?? '/var/lib/glance/images/';
-  return { kind: kindOf(legacy), dirs: legacy === 'file' ? [dir] : [] };
+  return { kind: kindOf(legacy), dirs: legacy === 'file' ? [dir] : [], section: 'glance_store' };
+}
+
+/**
+ * The swift reference of the default backend: `swift_store_config_file` with `default_swift_reference`,
+ * or the single-tenant options in the backend's own section.
+ */
+function swiftOf(
+  section: string,
+  add: (id: string, severity: LintFinding['severity'], message: string) => void,
+  where: (section: string, key?: string) => string,
+  val: (section: string, key: string) => string | undefined,
+): SwiftRef | undefined {
+  const container = val(section, 'swift_store_container') ?? 'glance';
+  const file = val(section, 'swift_store_config_file');
+  if (!file) {
+    const authAddress = val(section, 'swift_store_auth_address');
+    const user = val(section, 'swift_store_user');
+    const key = val(section, 'swift_store_key');
+    if (!authAddress || !user || !key) return undefined;
+    const authVersion = val(section, 'swift_store_auth_version') ?? '2';
+    return { authAddress, user, key, authVersion, container, where: where(section) };
+  }
+  const ref = val(section, 'default_swift_reference') ?? 'ref1';
+  let refs: OsloIni;
+  try {
+    refs = readOsloIni(file);
+  } catch (err) {
+    add(
+      'config.swift-reference',
+      'warning',
+      `${where(section, 'swift_store_config_file')}: ${(err as Error).message}`,
+    );
+    return undefined;
+  }
+  const get = (key: string): string | undefined => refs.get(ref, key)?.value.trim() || undefined;
+  const authAddress = get('auth_address');
+  const user = get('user');
+  const key = get('key');
+  if (!authAddress || !user || !key) {
+    add('config.swift-reference', 'warning', `${file} [${ref}] lacks auth_address, user or key`);
+    return undefined;
+  }
+  return {
+    authAddress,
+    user,
+    key,
+    authVersion: get('auth_version') ?? '2',
+    container,
+    where: `${file} [${ref}]`,
+  };
 }
 
 function kindOf(type: string): ConfigFacts['storeKind'] {

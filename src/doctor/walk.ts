@@ -33,6 +33,7 @@ import { secretsOf } from '../target.js';
 import { type ConfigFacts, DEFAULT_HOST, type LintHost, lintGlanceConfig } from './config-lint.js';
 import { type DbProvider, type DbTarget, maskDbUrl } from './db.js';
 import { tcpProbe, tlsProbe } from './probes.js';
+import { probeSwift } from './swift.js';
 import type { DoctorReport, DoctorStep } from './types.js';
 
 export interface DoctorOptions {
@@ -161,6 +162,7 @@ class Walk {
     await this.authRequired();
     await this.schemas();
     await this.capacity();
+    await this.swiftStore();
     if (this.opts.readOnly)
       this.skip('round-trip', 'create, upload, download and delete an image', '--read-only');
     else await this.roundTrip();
@@ -539,6 +541,34 @@ class Walk {
         ok: true,
         evidence: `${size} fits: image_size_cap ${sizeLabel(cap.bytes)}${free ? `; ${free}` : cf.storeKind === 'file' ? '' : `; ${cf.storeKind ?? 'unknown'} store: free space not readable here`}`,
       };
+    });
+  }
+
+  /**
+   * On the Glance host with a swift default store: the account Glance writes to, asked with the store's
+   * credentials. Unmounted devices show here in milliseconds; through Glance they take ~31 s.
+   */
+  private async swiftStore(): Promise<void> {
+    const tried = "HEAD the swift account of Glance's store with its credentials (swift reference)";
+    const ref = this.configFacts?.swift;
+    if (!ref || this.brokenAt) {
+      const why = this.brokenAt
+        ? `not run: ${this.brokenAt} failed first`
+        : !this.configFacts
+          ? 'no --config: the swift credentials are read on the Glance host'
+          : this.configFacts.storeKind === 'swift'
+            ? 'the swift reference of glance-api.conf is not readable (see the config step)'
+            : `the default store is ${this.configFacts.storeKind ?? 'not set'}, not swift`;
+      this.skip('swift-store', tried, why);
+      return;
+    }
+    await this.step('swift-store', tried, async () => {
+      const r = await probeSwift(ref);
+      if (r.ok) return { ok: true, evidence: r.evidence };
+      const cause = r.unavailable
+        ? confirmedCause('swift.unavailable', `swift proxy at ${new URL(ref.authAddress).host}`)
+        : undefined;
+      return { ok: false, evidence: r.evidence, ...(cause ? { cause } : {}) };
     });
   }
 
