@@ -5,6 +5,7 @@
 import { readFileSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type OsloIni, readOsloIni } from '../config/oslo-ini.js';
+import { SECRETS } from '../util/mask.js';
 
 export interface LintFinding {
   /** Stable id: `config.*` for settings, `store.*` for the store directory (diagnosis facts). */
@@ -256,6 +257,7 @@ function swiftOf(
     const key = val(section, 'swift_store_key');
     if (!authAddress || !user || !key) return undefined;
     const authVersion = val(section, 'swift_store_auth_version') ?? '2';
+    SECRETS.add(key);
     return { authAddress, user, key, authVersion, container, where: where(section) };
   }
   const ref = val(section, 'default_swift_reference') ?? 'ref1';
@@ -278,6 +280,7 @@ function swiftOf(
     add('config.swift-reference', 'warning', `${file} [${ref}] lacks auth_address, user or key`);
     return undefined;
   }
+  SECRETS.add(key);
   return {
     authAddress,
     user,
