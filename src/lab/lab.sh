@@ -619,24 +619,37 @@ use_admin_token() {
   printf 'X-Auth-Token: %s\n' "$token" >"$TOKEN_HEADER_FILE"
 }
 
-# ks_api METHOD PATH [JSON]: Keystone v3 call with the admin token; prints the body.
-ks_api() {
-  local method=$1 path=$2 body=${3:-} out code
+# authed_call METHOD URL [curl args...]: a call with the admin token; prints the body, fails naming
+# the call on a non-2xx answer.
+authed_call() {
+  local method=$1 url=$2 out code
+  shift 2
   out=$(mktemp)
-  if [[ -n $body ]]; then
-    code=$(printf '%s' "$body" | curl -s -m 20 -o "$out" -w '%{http_code}' -X "$method" \
-      -H @"$TOKEN_HEADER_FILE" -H 'Content-Type: application/json' --data-binary @- "$KEYSTONE_URL/v3$path")
-  else
-    code=$(curl -s -m 20 -o "$out" -w '%{http_code}' -X "$method" -H @"$TOKEN_HEADER_FILE" \
-      "$KEYSTONE_URL/v3$path")
-  fi
+  code=$(curl -s -m 60 -o "$out" -w '%{http_code}' -X "$method" -H @"$TOKEN_HEADER_FILE" "$@" "$url")
   if [[ ! $code =~ ^2 ]]; then
-    printf 'lab: keystone %s %s -> %s: %s\n' "$method" "$path" "$code" "$(head -c 400 "$out")" >&2
+    printf 'lab: %s %s -> %s: %s\n' "$method" "$url" "$code" "$(head -c 400 "$out")" >&2
     rm -f "$out"
     return 1
   fi
   cat "$out"
   rm -f "$out"
+}
+
+# ks_api METHOD PATH [JSON]: Keystone v3 call with the admin token; prints the body.
+ks_api() {
+  local method=$1 path=$2 body=${3:-}
+  if [[ -n $body ]]; then
+    printf '%s' "$body" | authed_call "$method" "$KEYSTONE_URL/v3$path" -H 'Content-Type: application/json' --data-binary @-
+  else
+    authed_call "$method" "$KEYSTONE_URL/v3$path"
+  fi
+}
+
+# glance_call METHOD PATH [curl args...]: a Glance call with the admin token; prints the body.
+glance_call() {
+  local method=$1 path=$2
+  shift 2
+  authed_call "$method" "$GLANCE_URL$path" "$@"
 }
 
 ensure_project() {
@@ -1492,21 +1505,6 @@ unbreak_catalog_wrong_port() {
   local service
   service=$(image_service_id)
   [[ -z $service ]] || ensure_endpoint "$service" public "$GLANCE_URL"
-}
-
-# glance_call METHOD PATH [curl args...]: a Glance call with the admin token; prints the body, fails on non-2xx.
-glance_call() {
-  local method=$1 path=$2 out code
-  shift 2
-  out=$(mktemp)
-  code=$(curl -s -m 60 -o "$out" -w '%{http_code}' -X "$method" -H @"$TOKEN_HEADER_FILE" "$@" "$GLANCE_URL$path")
-  if [[ ! $code =~ ^2 ]]; then
-    printf 'lab: glance %s %s -> %s: %s\n' "$method" "$path" "$code" "$(head -c 400 "$out")" >&2
-    rm -f "$out"
-    return 1
-  fi
-  cat "$out"
-  rm -f "$out"
 }
 
 # Data lost under existing images while new uploads work: a 1 MiB image is stored, then an empty

@@ -40,6 +40,11 @@ const SEEN_OTHERWISE: Array<{ fault: LabFault; how: string; expected: LabExpecta
     },
   },
   {
+    fault: 'swift-unmounted',
+    how: "from the catalog alone (Glance's ~31 s 500) and on the host (the swift account's 503)",
+    expected: { id: 'swift.unavailable', cloud: LAB_CLOUDS.admin, doctorOnly: true },
+  },
+  {
     fault: 'proxy-body-limit',
     how: 'with the proxy given as --endpoint',
     expected: {
