@@ -27,12 +27,14 @@ import { DEFAULT_TIMEOUTS, HttpClient, TransportError } from '../http/client.js'
 import { EvidenceRecorder, type Exchange } from '../http/evidence.js';
 import { KeystoneSession, StaticTokens, selectEndpoint } from '../keystone/index.js';
 import { sizeLabel } from '../load/units.js';
-import { formatBytes } from '../report/progress.js';
 import { newRunId, runImageName, runTags } from '../run/naming.js';
 import { secretsOf } from '../target.js';
+import { capacityVerdict } from './capacity.js';
 import { type ConfigFacts, DEFAULT_HOST, type LintHost, lintGlanceConfig } from './config-lint.js';
 import { type DbProvider, type DbTarget, maskDbUrl } from './db.js';
+import { answered, answerOf, describeExchange, failed, type Outcome, synthetic } from './outcome.js';
 import { tcpProbe, tlsProbe } from './probes.js';
+import { readStoredData } from './stored-data.js';
 import { probeSwift } from './swift.js';
 import type { DoctorReport, DoctorStep } from './types.js';
 
@@ -69,10 +71,6 @@ const STORED_READ_BYTES = 1024;
 const STORED_READ_IMAGES = 3;
 // Long enough for a swift store's ~31 s failure to come back as a 500, short enough for a hung database.
 const DEFAULT_CALL_TIMEOUT_MS = 45_000;
-
-type Outcome =
-  | { ok: true; evidence: string }
-  | { ok: false; evidence: string; exchange?: Exchange; cause?: Cause };
 
 /** Runs the walk; never throws for what it finds (only for bad configuration). */
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
@@ -522,25 +520,10 @@ class Walk {
       return;
     }
     await this.step('capacity', tried, async () => {
-      const cap = cf.imageSizeCap;
-      if (this.size > cap.bytes)
-        return {
-          ok: false,
-          evidence: `${size} is over image_size_cap = ${cap.bytes} (${sizeLabel(cap.bytes)}, ${cap.where}): Glance answers 413 to larger uploads`,
-          cause: confirmedCause('image.size-cap', 'glance-api.conf'),
-        };
-      const short = cf.storeFree.find((f) => f.bytes < this.size);
-      if (short)
-        return {
-          ok: false,
-          evidence: `the store filesystem of ${short.dir} has ${formatBytes(short.bytes)} free (${short.bytes} bytes), less than ${size}`,
-          cause: confirmedCause('store.full', `store filesystem ${short.dir}`),
-        };
-      const free = cf.storeFree.map((f) => `${f.dir} ${formatBytes(f.bytes)} free`).join(', ');
-      return {
-        ok: true,
-        evidence: `${size} fits: image_size_cap ${sizeLabel(cap.bytes)}${free ? `; ${free}` : cf.storeKind === 'file' ? '' : `; ${cf.storeKind ?? 'unknown'} store: free space not readable here`}`,
-      };
+      const v = capacityVerdict(this.size, cf);
+      if (v.ok) return { ok: true, evidence: v.evidence };
+      const cause = confirmedCause(v.ruleId, v.hop);
+      return { ok: false, evidence: v.evidence, ...(cause ? { cause } : {}) };
     });
   }
 
@@ -629,46 +612,9 @@ class Walk {
    */
   private async storedData(): Promise<void> {
     const tried = `GET the first ${STORED_READ_BYTES} bytes (Range) of up to ${STORED_READ_IMAGES} of the newest active images`;
-    await this.step('stored-data', tried, async () => {
-      const g = this.need();
-      const list = await g.images.list({
-        status: 'active',
-        limit: STORED_READ_IMAGES * 2,
-        sort_key: 'created_at',
-        sort_dir: 'desc',
-      });
-      if (list.status !== 200) return failed(list, 'list active images: expected 200');
-      const images = (list.body?.images ?? []).filter((i) => (i.size ?? 0) > 0).slice(0, STORED_READ_IMAGES);
-      if (images.length === 0) return { ok: true, evidence: 'no active image with data to read' };
-      const read: string[] = [];
-      for (const image of images) {
-        const got = await this.readStart(g, image);
-        if (typeof got !== 'string') return got;
-        read.push(got);
-      }
-      return { ok: true, evidence: read.join('; ') };
-    });
-  }
-
-  /** "id: 206, 1024 bytes", or the failed outcome of an active image whose data does not come back. */
-  private async readStart(g: GlanceClient, image: Image): Promise<string | Outcome> {
-    const what = `image ${image.id} (active, ${image.size} bytes)`;
-    try {
-      const res = await g.data.download(image.id, {
-        range: `bytes=0-${STORED_READ_BYTES - 1}`,
-        expectedBytes: STORED_READ_BYTES,
-      });
-      if (res.status === 204 || ((res.status === 200 || res.status === 206) && res.received.size === 0))
-        return { ok: false, evidence: `${what}: ${describeExchange(res.exchange)}`, exchange: res.exchange };
-      if (res.status !== 200 && res.status !== 206) return failed(res, `${what}: expected 206 or 200`);
-      return `${image.id}: ${res.status}, ${res.received.size} bytes`;
-    } catch (err) {
-      // Range ignored: the whole image came, cut off after the bytes asked for. Its data is there.
-      const x = err instanceof TransportError ? err.exchange : undefined;
-      if (x?.error?.code === 'BODY_TOO_LONG' && x.status === 200)
-        return `${image.id}: 200 (Range ignored), data present`;
-      throw err;
-    }
+    await this.step('stored-data', tried, () =>
+      readStoredData(this.need(), STORED_READ_IMAGES, STORED_READ_BYTES),
+    );
   }
 
   private dbStep(): void {
@@ -747,55 +693,3 @@ const CONFIG_FINDING_CAUSE: Record<string, string> = {
   'store.dir-full': 'store.full',
   'store.not-mounted': 'store.data-lost',
 };
-
-function failed(res: ApiResponse, expected: string): Outcome {
-  return { ok: false, evidence: `${expected}: ${describeExchange(res.exchange)}`, exchange: res.exchange };
-}
-
-/** "401 in 4 ms, req-…" */
-function answered(res: ApiResponse): string {
-  return `${res.status} in ${res.elapsedMs} ms, ${res.requestId ?? 'no request id'}`;
-}
-
-/** "500 from glance-api in 12 ms (req-…), Glance JSON error: The server has…" */
-export function describeExchange(x: Exchange): string {
-  const what =
-    x.status === null ? `no answer (${x.error?.message ?? x.error?.code ?? 'unknown'})` : `${x.status}`;
-  const rid = x.requestId ? `, ${x.requestId}` : x.status !== null ? ', no request id' : '';
-  const server = x.server ? `, Server ${x.server}` : '';
-  const text = x.bodyExcerpt
-    ? `: ${x.bodyExcerpt
-        .replace(/<[^>]+>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 120)}`
-    : '';
-  const shape = x.status !== null ? `, ${x.bodyShape}` : '';
-  return `${x.method} ${x.path} → ${what} in ${x.timings.totalMs} ms${rid}${server}${shape}${text}`;
-}
-
-/** What GET / on an endpoint answered instead of 300: "502, no request id, Server nginx/1.22.1, nginx-error-page". */
-function answerOf(x: Exchange): string {
-  if (x.status === null) return `no answer: ${x.error?.code ?? 'unknown'}`;
-  return `${x.status}${x.requestId ? `, ${x.requestId}` : ', no request id'}${x.server ? `, Server ${x.server}` : ''}, ${x.bodyShape}`;
-}
-
-/** An exchange for a failure below HTTP (TCP, TLS), so the same rules judge it. */
-function synthetic(url: string, code: string, message: string, ms: number): Exchange {
-  const u = new URL(url);
-  return {
-    seq: 0,
-    method: 'CONNECT',
-    url: u.toString(),
-    path: `${u.pathname}${u.search}`,
-    status: null,
-    error: { code, message },
-    requestHeaders: {},
-    responseHeaders: {},
-    bodyShape: 'empty',
-    bytesSent: 0,
-    responseBytes: 0,
-    startedAt: new Date().toISOString(),
-    timings: { totalMs: ms },
-  };
-}
