@@ -535,7 +535,7 @@ const CASES: Record<LabFault, FaultCase> = {
 
   'store-data-lost': {
     title:
-      'store-data-lost: the active image stored before answers 204 empty (also with Range); new uploads work',
+      'store-data-lost: the active image stored before answers 204 empty (also with Range); a new image uploads and answers Range with 206',
     run: async (t) => {
       const token = await adminToken();
       await withFault(t, 'store-data-lost', async () => {
@@ -556,9 +556,13 @@ const CASES: Record<LabFault, FaultCase> = {
         const id = await createImage(GLANCE, token, 'data-lost-new');
         const data = randomBytes(100_000);
         expectStatus(await upload(GLANCE, token, id, data), 204, 'PUT a new image');
-        const back = await call('GET', `${GLANCE}/v2/images/${id}/file`, { token });
-        expectStatus(back, 200, 'GET the new image');
-        assert.equal(back.body.length > 0, true);
+        const back = await call('GET', `${GLANCE}/v2/images/${id}/file`, {
+          token,
+          headers: { range: 'bytes=0-1023' },
+        });
+        expectStatus(back, 206, 'GET the first KiB of the new image (Range)');
+        assert.equal(back.headers['content-range'], `bytes 0-1023/${data.length}`);
+        assert.equal(back.headers['content-length'], '1024');
       });
     },
   },
