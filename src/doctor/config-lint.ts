@@ -152,12 +152,14 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
     stores.kind === 'swift' && stores.section ? swiftOf(stores.section, add, where, val) : undefined;
   const port = Number(val('DEFAULT', 'bind_port') ?? 9292);
   const capText = val('DEFAULT', 'image_size_cap');
-  const cap = capText === undefined ? DEFAULT_IMAGE_SIZE_CAP : Number(capText);
-  if (!Number.isSafeInteger(cap) || cap < 0)
+  // oslo.config IntOpt, min 1, max 2^63: glance-api refuses to start outside that.
+  const capValid =
+    capText === undefined || (/^\d+$/.test(capText) && BigInt(capText) >= 1n && BigInt(capText) <= 2n ** 63n);
+  if (!capValid)
     add(
       'config.invalid-value',
       'error',
-      `${where('DEFAULT', 'image_size_cap')} "${capText}" is not a size in bytes`,
+      `${where('DEFAULT', 'image_size_cap')} "${capText}" is not a size in bytes from 1 to 2^63: glance-api will not start`,
     );
   return {
     findings,
@@ -167,7 +169,7 @@ export function lintGlanceConfig(ini: OsloIni, host: LintHost = DEFAULT_HOST): C
     ...(swift ? { swift } : {}),
     bind: { host: val('DEFAULT', 'bind_host') ?? '0.0.0.0', port: Number.isInteger(port) ? port : 9292 },
     imageSizeCap: {
-      bytes: Number.isSafeInteger(cap) && cap >= 0 ? cap : DEFAULT_IMAGE_SIZE_CAP,
+      bytes: capText !== undefined && capValid ? Number(capText) : DEFAULT_IMAGE_SIZE_CAP,
       where: capText === undefined ? 'unset: the 1 TiB default' : where('DEFAULT', 'image_size_cap'),
     },
     storeFree: storeDirs.flatMap((dir) => {

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseOsloIni } from '../../src/config/oslo-ini.js';
-import { checkStoreDir, type LintHost, lintGlanceConfig } from '../../src/doctor/config-lint.js';
+import {
+  checkStoreDir,
+  DEFAULT_IMAGE_SIZE_CAP,
+  type LintHost,
+  lintGlanceConfig,
+} from '../../src/doctor/config-lint.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-lint-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -101,6 +106,79 @@ describe('glance-api.conf lint', () => {
         host(),
       ).storeKind,
       'swift',
+    );
+  });
+});
+
+describe('image_size_cap and store free space', () => {
+  const lint = (text: string) => lintGlanceConfig(parseOsloIni(text, '/etc/glance/glance-api.conf'), host());
+
+  it('[DEFAULT] image_size_cap = 67108864 is 64 MiB, read at its file and line', () => {
+    const facts = lint('[DEFAULT]\nbind_port = 9292\nimage_size_cap = 67108864\n');
+    assert.deepEqual(facts.imageSizeCap, {
+      bytes: 67_108_864,
+      where: '/etc/glance/glance-api.conf:3 [DEFAULT] image_size_cap',
+    });
+    assert.ok(!facts.findings.some((f) => f.id === 'config.invalid-value'));
+  });
+
+  it("an unset image_size_cap is Glance's 1 TiB default", () => {
+    const facts = lint('[DEFAULT]\nbind_port = 9292\n');
+    assert.equal(DEFAULT_IMAGE_SIZE_CAP, 1024 ** 4);
+    assert.deepEqual(facts.imageSizeCap, {
+      bytes: DEFAULT_IMAGE_SIZE_CAP,
+      where: 'unset: the 1 TiB default',
+    });
+  });
+
+  it('image_size_cap = lots (or 0, negative, fractional, over 2^63) is config.invalid-value, an error naming the line; the default stands', () => {
+    const facts = lint('[DEFAULT]\nimage_size_cap = lots\n');
+    const bad = facts.findings.filter((f) => f.id === 'config.invalid-value');
+    assert.deepEqual(
+      bad.map((f) => [f.severity, f.message]),
+      [
+        [
+          'error',
+          '/etc/glance/glance-api.conf:2 [DEFAULT] image_size_cap "lots" is not a size in bytes from 1 to 2^63: glance-api will not start',
+        ],
+      ],
+    );
+    assert.equal(facts.imageSizeCap.bytes, DEFAULT_IMAGE_SIZE_CAP);
+    for (const value of ['0', '-1', '1.5', '9223372036854775809'])
+      assert.ok(
+        lint(`[DEFAULT]\nimage_size_cap = ${value}\n`).findings.some((f) => f.id === 'config.invalid-value'),
+        value,
+      );
+  });
+
+  it('image_size_cap up to 2^63 (the 8 EiB Glance allows) is valid', () => {
+    const facts = lint('[DEFAULT]\nimage_size_cap = 9223372036854775807\n');
+    assert.equal(
+      facts.findings.some((f) => f.id === 'config.invalid-value'),
+      false,
+    );
+    assert.ok(facts.imageSizeCap.bytes > 2 ** 62);
+  });
+
+  it("storeFree has the free bytes of each file store's filesystem, none for a missing directory or a swift store", () => {
+    const store = join(work, 'store-free');
+    mkdirSync(store);
+    chmodSync(store, 0o777);
+    const missing = join(work, 'store-gone');
+    const facts = lint(
+      `[DEFAULT]\nenabled_backends = fs:file, old:file\n[glance_store]\ndefault_backend = fs\n[fs]\nfilesystem_store_datadir = ${store}\n[old]\nfilesystem_store_datadir = ${missing}\n`,
+    );
+    assert.deepEqual(facts.storeDirs, [store, missing]);
+    assert.deepEqual(
+      facts.storeFree.map((f) => f.dir),
+      [store],
+    );
+    const st = statfsSync(store);
+    assert.ok(facts.storeFree[0]!.bytes > 0);
+    assert.ok(facts.storeFree[0]!.bytes <= st.blocks * st.bsize);
+    assert.deepEqual(
+      lint('[DEFAULT]\nenabled_backends = s:swift\n[glance_store]\ndefault_backend = s\n').storeFree,
+      [],
     );
   });
 });

@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/index.js';
 import type { DbFacts } from '../../src/diagnosis/index.js';
+import type { LintHost } from '../../src/doctor/config-lint.js';
 import type { DbTarget } from '../../src/doctor/db.js';
 import { reportJson, stepLine } from '../../src/doctor/render.js';
+import type { DoctorReport, DoctorStep } from '../../src/doctor/types.js';
 import { runDoctor } from '../../src/doctor/walk.js';
+import { EvidenceRecorder } from '../../src/http/evidence.js';
 import { type ReferenceServer, startReference } from '../../src/reference/index.js';
 import { connect } from '../../src/target.js';
 import { referenceEnv } from '../helpers/cli.js';
@@ -27,7 +31,12 @@ function config(extra: Record<string, string> = {}) {
   return resolveConfig({ flags: {}, env: { ...referenceEnv(ref), ...extra }, cwd: work, homeDir: work });
 }
 
-function glanceConf(dbUrl: string, storeDir: string, bindPort = '9292'): string {
+function glanceConf(
+  dbUrl: string,
+  storeDir: string,
+  bindPort = '9292',
+  defaults: readonly string[] = [],
+): string {
   const file = join(work, `glance-api-${Math.random().toString(16).slice(2)}.conf`);
   writeFileSync(
     file,
@@ -36,6 +45,7 @@ function glanceConf(dbUrl: string, storeDir: string, bindPort = '9292'): string 
       'bind_host = 127.0.0.1',
       `bind_port = ${bindPort}`,
       'enabled_backends = fs:file',
+      ...defaults,
       '[database]',
       `connection = ${dbUrl}`,
       '[keystone_authtoken]',
@@ -55,6 +65,37 @@ function glanceConf(dbUrl: string, storeDir: string, bindPort = '9292'): string 
     ].join('\n'),
   );
   return file;
+}
+
+/** A host without a glance user: the store directory's permissions are not judged. */
+const NO_HOST: LintHost = {
+  passwd: '/nonexistent',
+  group: '/nonexistent',
+  fstab: '/nonexistent',
+  user: 'glance',
+};
+const DB_URL = 'mysql+pymysql://glance:pw@127.0.0.1/glance';
+
+function lines(report: DoctorReport): string {
+  return report.steps.map((s) => stepLine(s)).join('\n');
+}
+
+function stepOf(report: DoctorReport, name: string): DoctorStep {
+  const step = report.steps.find((s) => s.name === name);
+  assert.ok(step, `no ${name} step in:\n${lines(report)}`);
+  return step;
+}
+
+/** The images carrying a run's tag, as the harness's own client lists them. */
+async function taggedImages(runId: string): Promise<unknown[] | undefined> {
+  const target = await connect(config());
+  try {
+    const res = await target.glance.images.list({ tag: `gh-run-${runId}` });
+    assert.equal(res.status, 200);
+    return res.body?.images;
+  } finally {
+    await target.close();
+  }
 }
 
 describe('glance-harness doctor on the reference', () => {
@@ -164,7 +205,7 @@ describe('glance-harness doctor on the reference', () => {
         config: config(),
         readOnly: true,
         glanceConf: noFlavor,
-        lintHost: { passwd: '/nonexistent', group: '/nonexistent', fstab: '/nonexistent', user: 'glance' },
+        lintHost: NO_HOST,
       });
       assert.equal(onHost.cause?.id, 'auth.disabled');
       assert.equal(onHost.cause?.confirmed, true);
@@ -231,7 +272,7 @@ describe('glance-harness doctor on the reference', () => {
         config: config(),
         readOnly: true,
         glanceConf: conf,
-        lintHost: { passwd: '/nonexistent', group: '/nonexistent', fstab: '/nonexistent', user: 'glance' },
+        lintHost: NO_HOST,
       });
       assert.equal(confirmed.cause?.id, 'proxy.upstream-down');
       assert.equal(confirmed.cause?.confirmed, true);
@@ -258,7 +299,7 @@ describe('glance-harness doctor on the reference', () => {
         readOnly: true,
         glanceConf: conf,
         dbProvider: provider,
-        lintHost: { passwd: '/nonexistent', group: '/nonexistent', fstab: '/nonexistent', user: 'glance' },
+        lintHost: NO_HOST,
       });
       assert.equal(seen[0]?.source, '--config');
       assert.equal(report.cause?.id, 'db.not-synced');
@@ -299,5 +340,143 @@ describe('glance-harness doctor on the reference', () => {
     assert.equal(badConf.code, 2);
     assert.match(badConf.stderr, /^error: cannot read .*missing\.conf/m);
     assert.ok(!badConf.stderr.includes('    at '), 'no stack trace');
+  });
+});
+
+describe('glance-harness doctor: --size, capacity and stored data', () => {
+  it('fails at capacity with image.size-cap confirmed when --size 2MiB is over image_size_cap = 1 MiB, and uploads nothing', async () => {
+    const store = mkdtempSync(join(work, 'store-cap-'));
+    const conf = glanceConf(DB_URL, store, '9292', ['image_size_cap = 1048576']);
+    const recorder = new EvidenceRecorder(500);
+    const report = await runDoctor({
+      config: config(),
+      readOnly: false,
+      size: 2 * 2 ** 20,
+      runId: 'doctortest-cap',
+      glanceConf: conf,
+      lintHost: NO_HOST,
+      recorder,
+    });
+    assert.equal(report.brokenAt, 'capacity', lines(report));
+    assert.equal(report.exitCode, 1);
+    assert.equal(report.cause?.id, 'image.size-cap');
+    assert.equal(report.cause?.confirmed, true);
+    assert.equal(report.cause?.hop, 'glance-api.conf');
+    const capacity = stepOf(report, 'capacity');
+    assert.equal(capacity.status, 'failed');
+    assert.equal(capacity.tried, "2MiB against [DEFAULT] image_size_cap and the store's free space");
+    assert.equal(
+      capacity.evidence,
+      `2MiB is over image_size_cap = 1048576 (1MiB, ${conf}:5 [DEFAULT] image_size_cap): Glance answers 413 to larger uploads`,
+    );
+    assert.equal(capacity.cause?.id, 'image.size-cap');
+    for (const name of ['round-trip', 'stored-data']) {
+      const step = stepOf(report, name);
+      assert.equal(step.status, 'skipped');
+      assert.equal(step.evidence, 'not run: capacity failed first');
+    }
+    const writes = recorder
+      .recent()
+      .filter((x) => (x.method === 'POST' && x.path === '/v2/images') || x.method === 'PUT');
+    assert.deepEqual(
+      writes.map((x) => `${x.method} ${x.path}`),
+      [],
+    );
+    assert.deepEqual(await taggedImages('doctortest-cap'), [], 'no image was created');
+  });
+
+  it('passes capacity under a large image_size_cap, naming the store directory and its free space', async () => {
+    const store = mkdtempSync(join(work, 'store-room-'));
+    const conf = glanceConf(DB_URL, store, '9292', ['image_size_cap = 10737418240']);
+    const report = await runDoctor({ config: config(), readOnly: true, glanceConf: conf, lintHost: NO_HOST });
+    const capacity = stepOf(report, 'capacity');
+    assert.equal(capacity.status, 'ok', capacity.evidence);
+    assert.ok(capacity.evidence.startsWith(`2MiB fits: image_size_cap 10GiB; ${store} `), capacity.evidence);
+    assert.match(capacity.evidence, / \d+(\.\d)? (B|KiB|MiB|GiB|TiB) free$/);
+    assert.equal(report.exitCode, 0, lines(report));
+  });
+
+  it('fails at capacity with store.full confirmed when --size is over the free space of the store filesystem', async () => {
+    const store = mkdtempSync(join(work, 'store-small-'));
+    const conf = glanceConf(DB_URL, store, '9292', [`image_size_cap = ${2 ** 52}`]);
+    // 1 PiB: under the cap, over any test machine's free space; capacity fails before anything is generated.
+    const report = await runDoctor({
+      config: config(),
+      readOnly: false,
+      size: 2 ** 50,
+      runId: 'doctortest-full',
+      glanceConf: conf,
+      lintHost: NO_HOST,
+    });
+    assert.equal(report.brokenAt, 'capacity', lines(report));
+    assert.equal(report.cause?.id, 'store.full');
+    assert.equal(report.cause?.confirmed, true);
+    assert.equal(report.cause?.hop, `store filesystem ${store}`);
+    const evidence = stepOf(report, 'capacity').evidence;
+    assert.ok(evidence.startsWith(`the store filesystem of ${store} has `), evidence);
+    assert.match(evidence, / free \(\d+ bytes\), less than 1048576GiB$/);
+    assert.equal(stepOf(report, 'round-trip').status, 'skipped');
+  });
+
+  it('--size 3MiB makes the round trip upload, download and delete 3145728 bytes', async () => {
+    const report = await runDoctor({
+      config: config(),
+      readOnly: false,
+      size: 3 * 2 ** 20,
+      runId: 'doctortest-3m',
+    });
+    assert.equal(report.exitCode, 0, lines(report));
+    const trip = stepOf(report, 'round-trip');
+    assert.equal(trip.status, 'ok');
+    assert.match(trip.tried, /^create gh-doctortest-3m-doctor, upload 3MiB, download, delete$/);
+    assert.match(
+      trip.evidence,
+      /^created, uploaded 3145728 bytes \(\d+ ms\), active, downloaded with md5 [0-9a-f]{32}, deleted$/,
+    );
+    assert.equal(
+      stepOf(report, 'capacity').evidence,
+      'no --config: image_size_cap and the free space are read on the Glance host',
+    );
+    assert.deepEqual(await taggedImages('doctortest-3m'), [], 'the round-trip image is deleted');
+  });
+
+  it('stored-data reads the first 1024 bytes of an image uploaded beforehand, by Range, even with --read-only', async () => {
+    const target = await connect(config());
+    let id: string | undefined;
+    try {
+      const created = await target.glance.images.create({
+        name: 'gh-doctortest-stored-data',
+        disk_format: 'raw',
+        container_format: 'bare',
+        tags: ['gh-run-doctortest-stored'],
+      });
+      assert.equal(created.status, 201);
+      id = (created.body as { id: string }).id;
+      const data = Buffer.alloc(4096, 0x5a);
+      const up = await target.glance.data.upload(id, { stream: Readable.from([data]), size: data.length });
+      assert.equal(up.status, 204);
+      const report = await runDoctor({ config: config(), readOnly: true });
+      assert.equal(report.exitCode, 0, lines(report));
+      const stored = stepOf(report, 'stored-data');
+      assert.equal(stored.status, 'ok');
+      assert.equal(stored.tried, 'GET the first 1024 bytes (Range) of up to 3 of the newest active images');
+      assert.match(stored.evidence, new RegExp(`(^|; )${id}: 20[06], 1024 bytes($|; )`));
+    } finally {
+      if (id) await target.glance.images.delete(id);
+      await target.close();
+    }
+  });
+
+  it('stored-data passes saying there is nothing to read on a Glance with no active image with data', async () => {
+    const fresh = await startReference({});
+    try {
+      const cfg = resolveConfig({ flags: {}, env: referenceEnv(fresh), cwd: work, homeDir: work });
+      const report = await runDoctor({ config: cfg, readOnly: true });
+      const stored = stepOf(report, 'stored-data');
+      assert.equal(stored.status, 'ok', lines(report));
+      assert.equal(stored.evidence, 'no active image with data to read');
+    } finally {
+      await fresh.close();
+    }
   });
 });

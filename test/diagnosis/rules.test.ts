@@ -7,7 +7,7 @@ import {
   RULES,
   ruleById,
 } from '../../src/diagnosis/index.js';
-import { originOf } from '../../src/diagnosis/origin.js';
+import { evidenceOf, originOf } from '../../src/diagnosis/origin.js';
 import { apacheProxyErrorPage, nginxPage } from '../../src/reference/proxy.js';
 import {
   JSON_401,
@@ -30,6 +30,14 @@ const NGINX = { Server: 'nginx/1.22.1', 'Content-Type': 'text/html' };
 const KEYSTONE = 'http://127.0.0.1:5000/v3';
 const TOKEN_OK: Facts = { tokenIssued: true, keystoneUrl: KEYSTONE };
 const UPLOAD = `http://127.0.0.1:9292/v2/images/${IMG}/file`;
+// Zed 25.1 on the lab, [DEFAULT] image_size_cap exceeded: the webob page (Accept */*) and the JSON error.
+const PAGE_413_SIZE_CAP =
+  '<html>\n <head>\n  <title>413 Request Entity Too Large</title>\n </head>\n <body>\n  <h1>413 Request Entity Too Large</h1>\n  The incoming image is too large: The provided image is too large.<br /><br />\n\n\n\n </body>\n</html>';
+const JSON_413_SIZE_CAP =
+  '{"message": "The incoming image is too large: The provided image is too large.<br /><br />\\n\\n\\n", "code": "413 Request Entity Too Large", "title": "Request Entity Too Large"}';
+// Same lab, store filesystem full: its "code" says "Too Large" as well.
+const JSON_413_STORE_FULL =
+  '{"message": "Image storage media is full: There is not enough disk space on the image storage media. \\n\\n\\n", "code": "413 Request Entity Too Large", "title": "Request Entity Too Large"}';
 
 function causeOf(x: Parameters<typeof diagnoseExchange>[0], facts: Facts = {}): string | undefined {
   return diagnoseExchange(x, [], facts)?.id;
@@ -62,6 +70,9 @@ describe('rule index', () => {
       'tls.certificate-expired',
       'tls.wrong-scheme',
       'auth.disabled',
+      'image.size-cap',
+      'glance.down',
+      'db.tables-missing',
     ])
       assert.ok(ruleById(id), id);
     for (const r of RULES) {
@@ -387,6 +398,22 @@ describe('store', () => {
       'a complete schema contradicts both',
     );
   });
+  it('GET /v2/images 500 after 31 s while other database calls answer is not db.tables-missing (a missing table fails at once)', () => {
+    const x = fromTranscript('4b-nosync-GET-images.txt', { totalMs: 31_000 });
+    assert.equal(causeOf(x, { dbCallsAnswered: ['GET /v2/tasks 200'] }), undefined);
+  });
+  it('the DB finding db.tables-missing contradicts db.not-synced; an unreachable database leaves db.tables-missing unconfirmed', () => {
+    const x = fromTranscript('4b-nosync-GET-images.txt');
+    const half = {
+      reachable: true,
+      tables: ['images'],
+      alembicHead: 'zed_contract01',
+      findings: ['db.tables-missing'],
+    };
+    assert.equal(ruleById('db.not-synced')!.confirm!(evidenceOf(x, [], { db: half })), false);
+    const down = { reachable: false, tables: [], findings: [] };
+    assert.equal(ruleById('db.tables-missing')!.confirm!(evidenceOf(x, [], { db: down })), undefined);
+  });
   it('PUT file 500 after 31 s names swift.unavailable', () => {
     const x = exchange({
       method: 'PUT',
@@ -435,6 +462,80 @@ describe('store', () => {
   });
 });
 
+describe('image.size-cap', () => {
+  const upload = (status: number, headers: Record<string, string>, body: string, url = UPLOAD) =>
+    exchange({ method: 'PUT', url, status, headers, body, bytesSent: 3 * 2 ** 20 });
+
+  it('PUT file 413 "The incoming image is too large" page (Accept */*) with a request id names image.size-cap, not store.full', () => {
+    const x = upload(413, { ...HTML, ...RID }, PAGE_413_SIZE_CAP);
+    assert.equal(originOf(x), 'glance');
+    assert.equal(causeOf(x), 'image.size-cap');
+    assert.equal(diagnoseExchanges([fromTranscript('6-10-POST-image.txt'), x])?.id, 'image.size-cap');
+  });
+  it('PUT file 413 JSON "The incoming image is too large" names image.size-cap; the JSON "Image storage media is full", whose code also says Too Large, names store.full', () => {
+    assert.equal(causeOf(upload(413, { ...JSONCT, ...RID }, JSON_413_SIZE_CAP)), 'image.size-cap');
+    assert.equal(causeOf(upload(413, { ...JSONCT, ...RID }, JSON_413_STORE_FULL)), 'store.full');
+    assert.equal(causeOf(upload(413, { ...HTML, ...RID }, PAGE_413_STORE_FULL)), 'store.full');
+  });
+  it('PUT file 413 size-cap page or JSON without a request id is Glance-made by its shape and names image.size-cap', () => {
+    const page = upload(413, HTML, PAGE_413_SIZE_CAP);
+    const json = upload(413, JSONCT, JSON_413_SIZE_CAP);
+    assert.equal(originOf(page), 'glance');
+    assert.equal(originOf(json), 'glance');
+    assert.equal(causeOf(page), 'image.size-cap');
+    assert.equal(causeOf(json), 'image.size-cap');
+  });
+  it("PUT file 413 through nginx keeping Glance's request id names image.size-cap; nginx's own 413 page without one names proxy.body-limit", () => {
+    const viaProxy = UPLOAD.replace(':9292', ':8080');
+    const kept = upload(413, { ...NGINX, ...RID }, PAGE_413_SIZE_CAP, viaProxy);
+    assert.equal(originOf(kept), 'glance');
+    assert.equal(causeOf(kept), 'image.size-cap');
+    assert.match(diagnoseExchange(kept)?.hop ?? '', /^glance-api behind 127\.0\.0\.1:8080 \(req-/);
+    const own = upload(413, NGINX, nginxPage('413 Request Entity Too Large'), viaProxy);
+    assert.equal(originOf(own), 'proxy');
+    assert.equal(causeOf(own), 'proxy.body-limit');
+  });
+  it('PUT stage 413 "The incoming image is too large" (glance-direct import) names image.size-cap', () => {
+    const x = upload(413, { ...JSONCT, ...RID }, JSON_413_SIZE_CAP, UPLOAD.replace(/file$/, 'stage'));
+    assert.equal(causeOf(x), 'image.size-cap');
+  });
+  it('a 413 "image is too large" on a path that uploads nothing names neither image.size-cap nor store.full', () => {
+    for (const [method, url] of [
+      ['POST', `http://127.0.0.1:9292/v2/images/${IMG}/import`],
+      ['GET', UPLOAD],
+      ['PATCH', `http://127.0.0.1:9292/v2/images/${IMG}`],
+    ] as const) {
+      const x = exchange({
+        method,
+        url,
+        status: 413,
+        headers: { ...JSONCT, ...RID },
+        body: JSON_413_SIZE_CAP,
+      });
+      assert.equal(causeOf(x), undefined, `${method} ${url}`);
+    }
+  });
+  it('PUT tags 413 "Maximum number of tags exceeded" is a quota, not store.full', () => {
+    const x = exchange({
+      method: 'PUT',
+      url: `http://127.0.0.1:9292/v2/images/${IMG}/tags/t129`,
+      status: 413,
+      headers: { ...JSONCT, ...RID },
+      body: '{"message": "Maximum number of tags exceeded: 129 of 128", "code": "413 Request Entity Too Large", "title": "Request Entity Too Large"}',
+    });
+    assert.equal(causeOf(x), undefined);
+  });
+  it('PUT file 413 size-cap body names image.size-cap unconfirmed even when the lint finds the store full; store.full is confirmed by it', () => {
+    const facts: Facts = { configFindings: ['store.dir-full'] };
+    const cap = diagnoseExchange(upload(413, { ...JSONCT, ...RID }, JSON_413_SIZE_CAP), [], facts);
+    assert.equal(cap?.id, 'image.size-cap');
+    assert.equal(cap?.confirmed, undefined);
+    const full = diagnoseExchange(upload(413, { ...JSONCT, ...RID }, JSON_413_STORE_FULL), [], facts);
+    assert.equal(full?.id, 'store.full');
+    assert.equal(full?.confirmed, true);
+  });
+});
+
 describe('endpoint and tls', () => {
   it('GET / refused on the internal endpoint while public answers names endpoint.mismatch', () => {
     const x = exchange({ url: 'http://127.0.0.1:9393/', status: null, error: { code: 'ECONNREFUSED' } });
@@ -478,6 +579,16 @@ describe('endpoint and tls', () => {
     assert.equal(causeOf(x, { tokenIssued: true }), undefined);
     assert.equal(causeOf(x, { glanceRefused: true }), 'glance.down');
     assert.equal(causeOf(x, { glanceRefused: false }), 'endpoint.mismatch');
+  });
+  it("POST /v3/auth/tokens refused names keystone.unreachable whatever glance-api's own port says", () => {
+    const x = exchange({
+      method: 'POST',
+      url: `${KEYSTONE}/auth/tokens`,
+      status: null,
+      error: { code: 'ECONNREFUSED' },
+    });
+    for (const glanceRefused of [true, false])
+      assert.equal(causeOf(x, { keystoneUrl: KEYSTONE, glanceRefused }), 'keystone.unreachable');
   });
   it('GET / refused with no catalog facts names nothing (exit 3 territory)', () => {
     assert.equal(
