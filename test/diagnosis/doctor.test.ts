@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -478,5 +478,51 @@ describe('glance-harness doctor: --size, capacity and stored data', () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('glance-harness doctor: what the host says against what Glance did', () => {
+  it('a SQLite [database] connection skips the DB step saying why, never db.unreachable', async () => {
+    const store = mkdtempSync(join(work, 'store-sqlite-'));
+    const seen: DbTarget[] = [];
+    const provider = async (t: DbTarget): Promise<DbFacts> => {
+      seen.push(t);
+      return { reachable: false, error: 'should not be asked', tables: [], findings: [] };
+    };
+    const report = await runDoctor({
+      config: config(),
+      readOnly: true,
+      glanceConf: glanceConf('sqlite:////var/lib/glance/glance.sqlite', store),
+      dbProvider: provider,
+      lintHost: NO_HOST,
+    });
+    assert.deepEqual(seen, [], 'the MySQL checks are not pointed at a SQLite file');
+    const db = report.steps.find((s) => s.name === 'db')!;
+    assert.equal(db.status, 'skipped');
+    assert.equal(db.evidence, 'a sqlite database: the checks read MySQL and MariaDB only');
+    assert.equal(report.exitCode, 0, report.steps.map((s) => stepLine(s)).join('\n'));
+    assert.match(report.steps.find((s) => s.name === 'config')!.evidence, /SQLite is for tests only/);
+  });
+
+  it('a store the lint finds unwritable by "glance" is a warning once the round trip stored an image', async () => {
+    const store = mkdtempSync(join(work, 'store-other-user-'));
+    chmodSync(store, 0o700);
+    const passwd = join(work, 'passwd-other-user');
+    const group = join(work, 'group-other-user');
+    // A glance user that is neither the store's owner nor in its group: the lint says unwritable.
+    writeFileSync(passwd, 'glance:x:64064:64064::/var/lib/glance:/bin/false\n');
+    writeFileSync(group, 'glance:x:64064:\n');
+    const host: LintHost = { passwd, group, fstab: '/nonexistent', user: 'glance' };
+    const conf = glanceConf(DB_URL, store);
+    const wrote = await runDoctor({ config: config(), readOnly: false, glanceConf: conf, lintHost: host });
+    const lint = wrote.steps.find((s) => s.name === 'config')!;
+    assert.equal(lint.status, 'ok', lint.evidence);
+    assert.match(
+      lint.evidence,
+      /^warning: store directory .* is not writable by glance, yet the round trip stored an image/,
+    );
+    assert.equal(wrote.exitCode, 0);
+    const readOnly = await runDoctor({ config: config(), readOnly: true, glanceConf: conf, lintHost: host });
+    assert.equal(readOnly.steps.find((s) => s.name === 'config')!.cause?.id, 'store.unwritable');
   });
 });
