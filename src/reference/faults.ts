@@ -14,7 +14,13 @@ export type FaultName =
   | 'store-full'
   | 'store-mount-lost'
   | 'swift-unmounted'
-  | 'proxy-body-limit';
+  | 'proxy-body-limit'
+  | 'db-half-migrated'
+  | 'image-size-cap'
+  | 'store-small'
+  | 'store-data-lost'
+  | 'catalog-wrong-port'
+  | 'glance-down';
 
 /** One fault mode: what it emulates, what a client sees, and how the deployment around Glance changes. */
 export interface Fault {
@@ -29,6 +35,11 @@ export interface Fault {
   stops?: ReadonlyArray<'glance' | 'keystone'>;
   /** On a real deployment glance-api was reconfigured and restarted: its token cache is lost. */
   restartsGlance?: true;
+  /**
+   * The catalog's public image endpoint names a port where nothing listens; internal and admin keep
+   * naming the working Glance.
+   */
+  deadPublicEndpoint?: true;
 }
 
 /** Every fault, in a stable order, with what it emulates and what a client sees. */
@@ -111,6 +122,39 @@ export const FAULTS: ReadonlyArray<Readonly<Fault>> = Object.freeze([
       'Front proxy with a 1 MiB client_max_body_size: larger requests get the nginx 413 page before reaching Glance.',
     viaProxy: true,
   },
+  {
+    name: 'db-half-migrated',
+    description:
+      'Table image_properties dropped below a current alembic head: every call that reads an image row answers the generic 500 at once; metadef namespaces and tasks still 200.',
+  },
+  {
+    name: 'image-size-cap',
+    description:
+      '[DEFAULT] image_size_cap = 64 MiB: larger uploads answer 413 "The incoming image is too large" once the cap is read past; image back to queued.',
+    restartsGlance: true,
+  },
+  {
+    name: 'store-small',
+    description:
+      'Store filesystem with 64 MiB free: uploads that fit work, a larger one answers 413 "Image storage media is full"; image back to queued; stored images stay readable.',
+  },
+  {
+    name: 'store-data-lost',
+    description:
+      'Store mount lost under existing images: images active before the fault answer 204 with no body (Range too); new uploads work and read back.',
+  },
+  {
+    name: 'catalog-wrong-port',
+    description:
+      "Catalog's public image endpoint names a port where nothing listens (connection refused); internal and admin name the working Glance.",
+    deadPublicEndpoint: true,
+  },
+  {
+    name: 'glance-down',
+    description:
+      'glance-api stopped with the catalog pointing at it directly: its port refuses connections while Keystone issues tokens.',
+    stops: ['glance'],
+  },
 ]);
 
 /** Names of every fault, for validating user input. */
@@ -122,6 +166,12 @@ const BY_NAME: ReadonlyMap<FaultName, Readonly<Fault>> = new Map(FAULTS.map((f) 
 export function faultRecord(name: FaultName | null): Readonly<Fault> | undefined {
   return name === null ? undefined : BY_NAME.get(name);
 }
+
+/** [DEFAULT] image_size_cap while image-size-cap is on (as on the lab: 64 MiB). */
+export const IMAGE_SIZE_CAP_BYTES = 64 * 1024 * 1024;
+
+/** Free space of the store's filesystem when store-small is switched on (as on the lab: 64 MiB). */
+export const SMALL_STORE_FREE_BYTES = 64 * 1024 * 1024;
 
 /** Delays the timing-bound faults reproduce, in milliseconds. */
 export interface FaultDelays {

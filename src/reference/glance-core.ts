@@ -32,6 +32,9 @@ export interface Call {
   startedAt: number;
 }
 
+/** Which tables a call reads: every image call reads image rows with their properties. */
+export type DbArea = 'images' | 'metadefs' | 'tasks';
+
 export interface GlanceDeps {
   registry: Registry;
   store: DataStore;
@@ -39,8 +42,16 @@ export interface GlanceDeps {
   fault: () => FaultName | null;
   delays: FaultDelays;
   log: (line: string) => void;
-  /** Passes when the database answers; throws Glance's 500 or holds the call, as the current fault dictates. */
-  db: (call: Call) => Promise<void>;
+  /**
+   * Passes when the database answers for `area` (default images); throws Glance's 500 or holds the
+   * call, as the current fault dictates.
+   */
+  db: (call: Call, area?: DbArea) => Promise<void>;
+  /**
+   * Counts fault switches: data stored while the current fault is on carries the current value
+   * (ImageRecord.storedIn), so a fault can tell it from data stored before.
+   */
+  faultSpan: () => number;
 }
 
 /** Largest JSON body accepted (Glance's max_request_body_size default). */

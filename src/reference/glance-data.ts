@@ -1,7 +1,9 @@
 /** Image data: upload (PUT file), download (GET file), stage and import — with the store faults. */
 import { randomUUID } from 'node:crypto';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { qcow2VirtualSize } from '../data/qcow2-header.js';
 import type { IngestResult } from './data-store.js';
+import { IMAGE_SIZE_CAP_BYTES, SMALL_STORE_FREE_BYTES } from './faults.js';
 import {
   beginBody,
   type Call,
@@ -38,7 +40,7 @@ function virtualSize(diskFormat: string | null, result: IngestResult): number | 
   return null;
 }
 
-function markActive(img: ImageRecord, result: IngestResult, data: 'stored' | 'lost'): void {
+function markActive(deps: GlanceDeps, img: ImageRecord, result: IngestResult, data: 'stored' | 'lost'): void {
   img.size = result.size;
   img.virtualSize = virtualSize(img.diskFormat, result);
   img.checksum = result.md5;
@@ -46,6 +48,7 @@ function markActive(img: ImageRecord, result: IngestResult, data: 'stored' | 'lo
   img.osHashValue = result.sha512;
   img.status = 'active';
   img.data = data;
+  img.storedIn = deps.faultSpan();
   img.stores = [DEFAULT_STORE];
   img.updatedAt = dbNow();
 }
@@ -81,6 +84,86 @@ function firstChunk(call: Call): Promise<void> {
     call.req.on('end', done);
     call.req.once('aborted', () => reject(new Error('client aborted the request')));
   });
+}
+
+/** Glance's 413 when the store's filesystem runs out of space mid-write. */
+function storageFull(): HttpError {
+  return new HttpError(
+    413,
+    'Image storage media is full: There is not enough disk space on the image storage media.',
+  );
+}
+
+/** Glance's 413 when the data read passes [DEFAULT] image_size_cap (glance's LimitingReader). */
+function sizeCapExceeded(): HttpError {
+  return new HttpError(413, 'The incoming image is too large: The provided image is too large.');
+}
+
+/** Bytes the store-small filesystem has left: what was stored while the fault is on takes from it. */
+function smallStoreFree(deps: GlanceDeps): number {
+  const span = deps.faultSpan();
+  const used = deps.registry
+    .all()
+    .filter((i) => i.data === 'stored' && i.storedIn === span)
+    .reduce((n, i) => n + (i.size ?? 0), 0);
+  return Math.max(0, SMALL_STORE_FREE_BYTES - used);
+}
+
+/** How much a write may take before Glance refuses it under the current fault, and how it refuses. */
+function writeLimit(
+  deps: GlanceDeps,
+  area: 'images' | 'staging',
+): { bytes: number; refuse: () => HttpError } | undefined {
+  const fault = deps.fault();
+  if (fault === 'image-size-cap') return { bytes: IMAGE_SIZE_CAP_BYTES, refuse: sizeCapExceeded };
+  // The staging area (os_glance_staging_store) is another filesystem: only the store is small.
+  if (fault === 'store-small' && area === 'images')
+    return { bytes: smallStoreFree(deps), refuse: storageFull };
+  return undefined;
+}
+
+class LimitExceeded extends Error {}
+
+/**
+ * The request body, cut with LimitExceeded once it passes `limit` bytes. The request is piped, not
+ * consumed by the ingest pipeline, so a failed write leaves it open for Glance's answer.
+ */
+function limitedBody(call: Call, limit: number): Readable {
+  let seen = 0;
+  const body = new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+      seen += chunk.length;
+      if (seen > limit) done(new LimitExceeded(`more than ${limit} bytes`));
+      else done(null, chunk);
+    },
+  });
+  const gone = () => body.destroy(call.signal.reason instanceof Error ? call.signal.reason : undefined);
+  call.signal.addEventListener('abort', gone, { once: true });
+  body.once('close', () => call.signal.removeEventListener('abort', gone));
+  call.req.pipe(body);
+  return body;
+}
+
+/**
+ * Streams the request body into the store, within the current fault's write limit: past it, the
+ * partial data is removed, the rest of the body is read and discarded, and Glance's 413 thrown.
+ */
+async function ingestBody(
+  deps: GlanceDeps,
+  call: Call,
+  id: string,
+  area: 'images' | 'staging' | null,
+): Promise<IngestResult> {
+  const limit = area === null ? undefined : writeLimit(deps, area);
+  if (!limit) return deps.store.ingest(call.req, id, area, contentLength(call));
+  try {
+    return await deps.store.ingest(limitedBody(call, limit.bytes), id, area, contentLength(call));
+  } catch (err) {
+    if (!(err instanceof LimitExceeded)) throw err;
+    call.req.unpipe();
+    call.req.resume();
+    throw limit.refuse();
+  }
 }
 
 /** PUT /v2/images/{id}/file — Upload binary image data. */
@@ -120,10 +203,7 @@ export async function uploadImage(deps: GlanceDeps, call: Call, id: string): Pro
       await firstChunk(call);
       restore();
       call.req.resume();
-      throw new HttpError(
-        413,
-        'Image storage media is full: There is not enough disk space on the image storage media.',
-      );
+      throw storageFull();
     }
     if (fault === 'swift-unmounted') {
       await drain(call);
@@ -133,7 +213,7 @@ export async function uploadImage(deps: GlanceDeps, call: Call, id: string): Pro
       throw new HttpError(500);
     }
     let lost = fault === 'store-mount-lost';
-    const result = await deps.store.ingest(call.req, id, lost ? null : 'images', contentLength(call));
+    const result = await ingestBody(deps, call, id, lost ? null : 'images');
     if (!lost && deps.fault() === 'store-mount-lost') {
       // The mount went away while the data streamed: the write "succeeded" into nothing.
       lost = true;
@@ -146,7 +226,7 @@ export async function uploadImage(deps: GlanceDeps, call: Call, id: string): Pro
         `Image ${id} could not be found after upload. The image may have been deleted during the upload.`,
       );
     }
-    markActive(img, result, lost ? 'lost' : 'stored');
+    markActive(deps, img, result, lost ? 'lost' : 'stored');
     sendEmpty(call, 204);
   } catch (err) {
     restore();
@@ -203,6 +283,11 @@ export async function downloadImage(deps: GlanceDeps, call: Call, id: string): P
     noContent(call);
     return;
   }
+  // The mount that held everything stored before the fault is gone; what was stored since reads back.
+  if (fault === 'store-data-lost' && img.storedIn !== deps.faultSpan()) {
+    noContent(call);
+    return;
+  }
   if (fault === 'swift-unmounted') {
     await sleep(deps.delays.swiftMs, call.signal);
     sendBody(call.res, 500, { 'Content-Type': 'text/plain', 'Content-Length': '0', Connection: 'close' });
@@ -249,7 +334,7 @@ export async function stageImage(deps: GlanceDeps, call: Call, id: string): Prom
   img.updatedAt = dbNow();
   beginBody(call);
   try {
-    const result = await deps.store.ingest(call.req, id, 'staging', contentLength(call));
+    const result = await ingestBody(deps, call, id, 'staging');
     img.staged = {
       size: result.size,
       md5: result.md5,
@@ -341,7 +426,8 @@ async function runImport(
     fault === 'store-unwritable' ||
     fault === 'store-removed' ||
     fault === 'store-full' ||
-    fault === 'swift-unmounted'
+    fault === 'swift-unmounted' ||
+    (fault === 'store-small' && img.staged.size > smallStoreFree(deps))
   ) {
     fail(`Failed to import image to store ${DEFAULT_STORE}`);
     return;
@@ -361,6 +447,7 @@ async function runImport(
   img.osHashValue = staged.sha512;
   img.status = 'active';
   img.data = fault === 'store-mount-lost' ? 'lost' : 'stored';
+  img.storedIn = deps.faultSpan();
   img.stores = [DEFAULT_STORE];
   img.staged = undefined;
   img.extra.set('os_glance_importing_to_stores', '');

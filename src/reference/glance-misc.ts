@@ -183,7 +183,7 @@ export function schema(deps: GlanceDeps, call: Call, name: string): void {
 
 /** GET /v2/metadefs/namespaces — empty until `glance-manage db_load_metadefs` runs. */
 export async function metadefNamespaces(deps: GlanceDeps, call: Call): Promise<void> {
-  await deps.db(call);
+  await deps.db(call, 'metadefs');
   sendJson(call, 200, {
     namespaces: [],
     schema: '/v2/schemas/metadefs/namespaces',
@@ -193,13 +193,13 @@ export async function metadefNamespaces(deps: GlanceDeps, call: Call): Promise<v
 
 /** GET /v2/metadefs/resource_types — empty, as after db_sync. */
 export async function metadefResourceTypes(deps: GlanceDeps, call: Call): Promise<void> {
-  await deps.db(call);
+  await deps.db(call, 'metadefs');
   sendJson(call, 200, { resource_types: [] });
 }
 
 /** GET /v2/metadefs/namespaces/{ns} — none exist after db_sync. */
 export async function metadefNamespace(deps: GlanceDeps, call: Call, ns: string): Promise<void> {
-  await deps.db(call);
+  await deps.db(call, 'metadefs');
   throw new HttpError(404, `Metadata definition namespace=${ns} was not found.`);
 }
 
@@ -219,7 +219,7 @@ export async function listTasks(deps: GlanceDeps, call: Call): Promise<void> {
   const status = call.url.searchParams.get('status');
   if (status !== null && !TASK_STATUSES.includes(status))
     throw new HttpError(400, `Invalid status value: ${pyRepr(status).slice(1, -1)}`);
-  await deps.db(call);
+  await deps.db(call, 'tasks');
   const stubs = deps.registry
     .all()
     .flatMap((img) => img.tasks)
@@ -245,7 +245,7 @@ export async function listTasks(deps: GlanceDeps, call: Call): Promise<void> {
 /** GET /v2/tasks/{id} — Show task (admin). */
 export async function showTask(deps: GlanceDeps, call: Call, id: string): Promise<void> {
   tasksApi(call);
-  await deps.db(call);
+  await deps.db(call, 'tasks');
   const task = deps.registry
     .all()
     .flatMap((img) => img.tasks)

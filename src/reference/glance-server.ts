@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { DataStore } from './data-store.js';
 import type { FaultDelays, FaultName } from './faults.js';
-import { type Call, type GlanceDeps, sendError } from './glance-core.js';
+import { type Call, type DbArea, type GlanceDeps, sendError } from './glance-core.js';
 import { downloadImage, importImage, stageImage, uploadImage } from './glance-data.js';
 import {
   addTag,
@@ -105,6 +105,7 @@ export class GlanceServer {
   private readonly dbWaiters = new Set<() => void>();
   private readonly background = new Set<Promise<void>>();
   private readonly closing = new AbortController();
+  private span = 0;
 
   constructor(opts: GlanceServerOptions) {
     this.opts = opts;
@@ -115,7 +116,8 @@ export class GlanceServer {
       fault: opts.fault,
       delays: opts.delays,
       log: opts.log,
-      db: (call) => this.db(call),
+      db: (call, area) => this.db(call, area),
+      faultSpan: () => this.span,
     };
     this.server = createServer({ requestTimeout: 0 }, (req, res) => {
       void this.handle(req, res, false);
@@ -130,6 +132,11 @@ export class GlanceServer {
     this.tokenCache.clear();
   }
 
+  /** Starts a new fault span: data stored from now on is told apart from data stored before. */
+  faultSwitched(): void {
+    this.span++;
+  }
+
   /** Lets calls held by a frozen database continue. */
   releaseDatabase(): void {
     for (const release of this.dbWaiters) release();
@@ -142,9 +149,11 @@ export class GlanceServer {
     await Promise.allSettled([...this.background]);
   }
 
-  private async db(call: Call): Promise<void> {
+  private async db(call: Call, area: DbArea = 'images'): Promise<void> {
     const fault = this.opts.fault();
     if (fault === 'db-not-synced' || fault === 'db-down') throw new HttpError(500);
+    // image_properties is gone: every image row is read joined with its properties.
+    if (fault === 'db-half-migrated' && area === 'images') throw new HttpError(500);
     if (fault !== 'db-hung') return;
     // A frozen database: the call waits until the fault clears, the client leaves, or we close.
     await new Promise<void>((resolve, reject) => {
@@ -159,7 +168,7 @@ export class GlanceServer {
       this.dbWaiters.add(release);
       call.signal.addEventListener('abort', onAbort, { once: true });
     });
-    await this.db(call);
+    await this.db(call, area);
   }
 
   private async authenticate(call: Call): Promise<RequestContext> {

@@ -13,7 +13,7 @@ import { DataStore } from './data-store.js';
 import { CAPTURED_DELAYS, FAULT_NAMES, type FaultDelays, type FaultName, faultRecord } from './faults.js';
 import { GlanceServer } from './glance-server.js';
 import { Keystone } from './keystone.js';
-import { Listener } from './listener.js';
+import { deadPort, Listener } from './listener.js';
 import { FrontProxy } from './proxy.js';
 import { Registry } from './registry.js';
 import { loadSchemas } from './schemas.js';
@@ -122,10 +122,13 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
       );
     }
   };
+  let unusedPort = 0;
   try {
     await bind('keystone', listeners.keystone, opts.keystonePort ?? 0);
     await bind('glance', listeners.glance, opts.port ?? 0);
     await bind('proxy', listeners.proxy, opts.proxyPort ?? 0);
+    // Found after the three others are bound, so it is none of theirs.
+    unusedPort = await deadPort(host);
   } catch (err) {
     await Promise.all(Object.values(listeners).map((l) => l.close()));
     await store.close();
@@ -135,7 +138,13 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
   keystoneBase = `http://${hostPort(host, listeners.keystone.port)}`;
   const glanceUrl = `http://${hostPort(host, listeners.glance.port)}`;
   const proxyUrl = `http://${hostPort(host, listeners.proxy.port)}`;
-  keystone.setUrls(keystoneBase, () => (faultRecord(current)?.viaProxy ? proxyUrl : glanceUrl));
+  // Where catalog-wrong-port sends the public endpoint: a port nothing listens on.
+  const deadUrl = `http://${hostPort(host, unusedPort)}`;
+  keystone.setUrls(keystoneBase, () => {
+    const record = faultRecord(current);
+    const url = record?.viaProxy ? proxyUrl : glanceUrl;
+    return { public: record?.deadPublicEndpoint ? deadUrl : url, admin: url, internal: url };
+  });
   proxy.setUpstream(host, listeners.glance.port);
 
   let closing = false;
@@ -144,6 +153,7 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
     if (next !== null && !FAULT_NAMES.has(next)) throw new ConfigError(`unknown fault "${String(next)}"`);
     const previous = current;
     current = next;
+    if (previous !== next) glance.faultSwitched();
     if (closing) return;
     const was = faultRecord(previous);
     const now = faultRecord(next);

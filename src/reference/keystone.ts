@@ -52,6 +52,13 @@ export interface TokenInfo {
   appCred?: AppCredential;
 }
 
+/** The URL of each image endpoint interface in the catalog. */
+export interface ImageEndpoints {
+  public: string;
+  admin: string;
+  internal: string;
+}
+
 function hexId(): string {
   return randomBytes(16).toString('hex');
 }
@@ -110,7 +117,7 @@ export class Keystone {
   private readonly appCreds = new Map<string, AppCredential>();
   private readonly ttlMs: number;
   private baseUrl = '';
-  private imageUrl: () => string = () => '';
+  private imageUrls: () => ImageEndpoints = () => ({ public: '', admin: '', internal: '' });
   private readonly endpointIds = Array.from({ length: 6 }, hexId);
   private readonly serviceIds = { identity: hexId(), image: hexId() };
 
@@ -148,11 +155,12 @@ export class Keystone {
 
   /**
    * Tells Keystone where it listens (for links) and where the catalog's image endpoints point: asked
-   * at each catalog, since a fault that puts clients behind the front proxy changes it.
+   * at each catalog, since a fault that puts clients behind the front proxy, or moves one endpoint,
+   * changes them.
    */
-  setUrls(keystoneBase: string, imageUrl: () => string): void {
+  setUrls(keystoneBase: string, imageUrls: () => ImageEndpoints): void {
     this.baseUrl = keystoneBase;
-    this.imageUrl = imageUrl;
+    this.imageUrls = imageUrls;
   }
 
   /** The token's record when it exists and has not expired. */
@@ -173,7 +181,7 @@ export class Keystone {
       region: 'RegionOne',
     });
     const identityUrl = `${this.baseUrl}/v3/`;
-    const imageUrl = this.imageUrl();
+    const image = this.imageUrls();
     return [
       {
         endpoints: [
@@ -186,7 +194,11 @@ export class Keystone {
         name: 'keystone',
       },
       {
-        endpoints: [ep(3, 'public', imageUrl), ep(4, 'admin', imageUrl), ep(5, 'internal', imageUrl)],
+        endpoints: [
+          ep(3, 'public', image.public),
+          ep(4, 'admin', image.admin),
+          ep(5, 'internal', image.internal),
+        ],
         id: this.serviceIds.image,
         type: 'image',
         name: 'glance',

@@ -1,6 +1,18 @@
 /** A server bound to one loopback port that can stop refusing and start accepting again, like a daemon restarted. */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
+
+/** A loopback port nothing listens on: bound once to find it, then released. */
+export function deadPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /** Binds one server to one port; stop() and resume() emulate the daemon going away and coming back. */
 export class Listener {

@@ -69,6 +69,8 @@ export interface ImageRecord {
   stores: string[];
   members: Map<string, MemberRecord>;
   tasks: TaskRecord[];
+  /** The fault span (GlanceDeps.faultSpan) in which the data was stored. */
+  storedIn?: number;
   /** Digests of staged data (glance-direct), until imported. */
   staged?: { size: number; md5: string; sha512: string; virtualSize: number | null };
 }

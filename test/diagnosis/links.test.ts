@@ -136,6 +136,7 @@ describe('rules that block a link', () => {
     const blocking = Object.fromEntries(RULES.filter((r) => r.blocks).map((r) => [r.id, r.blocks]));
     assert.deepEqual(blocking, {
       'db.unreachable': 'db',
+      'glance.down': 'glance',
       'keystone.unreachable': 'keystone',
       'keystone.user-credentials': 'keystone',
       'keystone.service-credentials': 'keystone',

@@ -1,4 +1,5 @@
-// Every reference fault switch: `doctor` and `run` name the right cause id in their first failing line.
+// Every reference fault switch: `doctor` and `run` name the right cause id in their first failing line,
+// and doctor finds the install healthy again once the fault is cleared.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,16 +8,31 @@ import { after, describe, it } from 'node:test';
 import { FAULTS, type FaultName, type ReferenceServer, startReference } from '../../src/reference/index.js';
 import type { Summary } from '../../src/report/summary.js';
 import { referenceEnv } from '../helpers/cli.js';
+import { createImage, token, upload } from '../reference/helpers.js';
 import { cli, firstDoctorFailure, firstRunFailure, namesCause } from './cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gh-diag-ref-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
+/** What one fault must produce. */
+interface Expectation {
+  id: string;
+  args?: string[];
+  /** Only doctor can see the fault: run's checks pass, or fail without naming it. */
+  doctorOnly?: true;
+  /** The step doctor's first failing line names. */
+  step?: string;
+  /** Steps that must still pass before it. */
+  passes?: string[];
+  /** An active image with data is stored before the fault is switched on (the fault acts on existing data). */
+  seed?: true;
+}
+
 /**
  * The cause each fault must produce. Clients find Glance in the catalog, as users do: a fault that
  * puts the front proxy on the path (viaProxy) makes the catalog name it.
  */
-const EXPECTED: Record<FaultName, { id: string; args?: string[]; doctorOnly?: true }> = {
+const EXPECTED: Record<FaultName, Expectation> = {
   'db-not-synced': { id: 'db.not-synced' },
   'db-down': { id: 'db.unreachable' },
   'db-hung': { id: 'db.hung', args: ['--timeout', '3'] },
@@ -32,10 +48,38 @@ const EXPECTED: Record<FaultName, { id: string; args?: string[]; doctorOnly?: tr
   'store-mount-lost': { id: 'store.data-lost' },
   'swift-unmounted': { id: 'swift.unavailable' },
   'proxy-body-limit': { id: 'proxy.body-limit' },
+  // run's health suite reads no metadefs or tasks: its 500 on /v2/images alone looks like db.not-synced.
+  'db-half-migrated': { id: 'db.tables-missing', doctorOnly: true, step: 'images' },
+  // Both 413s need an upload larger than 64 MiB: doctor's round trip takes the size it is given.
+  'image-size-cap': {
+    id: 'image.size-cap',
+    args: ['--size', '100MiB'],
+    doctorOnly: true,
+    step: 'round-trip',
+  },
+  'store-small': { id: 'store.full', args: ['--size', '100MiB'], doctorOnly: true, step: 'round-trip' },
+  'store-data-lost': {
+    id: 'store.data-lost',
+    doctorOnly: true,
+    seed: true,
+    step: 'stored-data',
+    passes: ['round-trip'],
+  },
+  'catalog-wrong-port': { id: 'endpoint.mismatch', doctorOnly: true, step: 'catalog' },
+  // run stops at the refused endpoint ("unreachable"): only doctor compares the interfaces and Keystone.
+  'glance-down': { id: 'glance.down', doctorOnly: true, step: 'catalog' },
 };
 
 // Shrunk from the captured 31 s, still above the 10 s the swift rule reads as a store timeout.
 const DELAYS = { swiftMs: 10_500, keystoneDownMs: 3_500, keystonePasswordWrongMs: 500 };
+
+/** An active 1 MiB image of the admin project (whom doctor runs as), with its data in the store. */
+async function seedImage(ref: ReferenceServer): Promise<void> {
+  const tok = await token(ref, 'admin');
+  const img = await createImage(ref.glanceUrl, { name: 'seed', disk_format: 'raw' }, tok);
+  const res = await upload(ref.glanceUrl, img.id, Buffer.alloc(1024 * 1024, 6), tok);
+  assert.equal(res.status, 204, 'seed upload');
+}
 
 function env(ref: ReferenceServer, dir: string): Record<string, string> {
   return { ...referenceEnv(ref), GLANCE_HARNESS_REPORTS_DIR: join(dir, 'reports') };
@@ -52,10 +96,14 @@ describe('reference faults: doctor and run name the cause', { concurrency: 3 }, 
     const title = want.doctorOnly
       ? `doctor with ${name} names ${want.id} in its first failing line`
       : `doctor and run with ${name} name ${want.id} in their first failing line`;
-    it(title, async () => {
-      const ref = await startReference({ fault: name, delays: DELAYS });
+    it(title, async (t) => {
+      const ref = await startReference({ fault: want.seed ? null : name, delays: DELAYS });
       const dir = mkdtempSync(join(work, `${name}-`));
       try {
+        if (want.seed) {
+          await seedImage(ref);
+          ref.setFault(name);
+        }
         const e = env(ref, dir);
         const target = want.args ?? [];
         const [doctor, run] = await Promise.all([
@@ -63,19 +111,31 @@ describe('reference faults: doctor and run name the cause', { concurrency: 3 }, 
           want.doctorOnly ? undefined : cli(['run', '--suite', 'health', ...target], e, dir),
         ]);
         const d = firstDoctorFailure(doctor);
+        t.diagnostic(`doctor: ${d ?? 'no failing line'}`);
         assert.ok(
           namesCause(d, want.id),
           `doctor's first failing line: ${d ?? doctor.stdout + doctor.stderr}`,
         );
+        if (want.step) assert.ok(d?.startsWith(`✘ ${want.step} `), `failing step: ${d}`);
+        for (const step of want.passes ?? [])
+          assert.ok(doctor.stdout.includes(`\n✔ ${step} `), `${step} passes:\n${doctor.stdout}`);
         assert.equal(doctor.code, 1, doctor.stderr);
-        if (!run) return;
-        const r = firstRunFailure(run);
-        assert.ok(r?.includes(want.id), `run's first failing line: ${r ?? run.stdout + run.stderr}`);
-        const summary = JSON.parse(
-          readFileSync(join(dir, 'reports', 'latest', 'summary.json'), 'utf8'),
-        ) as Summary;
-        const named = summary.cause?.id ?? summary.checks.find((c) => c.status === 'failed')?.cause?.id;
-        assert.equal(named, want.id, `summary.json cause (outcome ${summary.outcome})`);
+        if (run) {
+          const r = firstRunFailure(run);
+          assert.ok(r?.includes(want.id), `run's first failing line: ${r ?? run.stdout + run.stderr}`);
+          const summary = JSON.parse(
+            readFileSync(join(dir, 'reports', 'latest', 'summary.json'), 'utf8'),
+          ) as Summary;
+          const named = summary.cause?.id ?? summary.checks.find((c) => c.status === 'failed')?.cause?.id;
+          assert.equal(named, want.id, `summary.json cause (outcome ${summary.outcome})`);
+        }
+        ref.setFault(null);
+        const healthy = await cli(['doctor', ...target], e, dir);
+        assert.equal(
+          healthy.code,
+          0,
+          `doctor after the fault is cleared: ${firstDoctorFailure(healthy) ?? healthy.stdout + healthy.stderr}`,
+        );
       } finally {
         await ref.close();
       }

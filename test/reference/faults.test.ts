@@ -16,14 +16,34 @@ import {
   PAGE_503_KEYSTONE,
   PAGE_503_UNWRITABLE,
   versionsBody,
+  webobPage,
 } from './captured.js';
 import { call, createImage, FAST_DELAYS, qcow2, REQUEST_ID, raw, start, token, upload } from './helpers.js';
 
 const small = qcow2(196616, 67108864);
+const MIB = 1024 * 1024;
+
+/** image-size-cap's 413 as the lab's Glance renders it: HTML for any Accept, and asked for as JSON. */
+const PAGE_413_SIZE_CAP = webobPage(
+  '413 Request Entity Too Large',
+  'The incoming image is too large: The provided image is too large.',
+);
+const JSON_413_SIZE_CAP =
+  '{"message": "The incoming image is too large: The provided image is too large.<br /><br />\\n\\n\\n", "code": "413 Request Entity Too Large", "title": "Request Entity Too Large"}';
 
 async function status(base: string, id: string, tok?: string): Promise<string> {
   const doc = (await (await call(base, `/v2/images/${id}`, { token: tok })).json()) as { status: string };
   return doc.status;
+}
+
+/** The catalog's image endpoints, by interface, as the admin user's token lists them. */
+async function imageEndpoints(ref: ReferenceServer): Promise<Record<string, string>> {
+  const res = await call(ref.keystoneUrl, '/auth/catalog', { token: await token(ref, 'admin') });
+  const doc = (await res.json()) as {
+    catalog: Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }>;
+  };
+  const image = doc.catalog.find((s) => s.type === 'image')?.endpoints ?? [];
+  return Object.fromEntries(image.map((e) => [e.interface, e.url]));
 }
 
 async function refused(url: string): Promise<string | undefined> {
@@ -37,7 +57,7 @@ async function refused(url: string): Promise<string | undefined> {
 }
 
 describe('fault catalogue', () => {
-  it('FAULTS lists the fourteen faults, each with a description', () => {
+  it('FAULTS lists the twenty faults, each with a description', () => {
     assert.deepEqual(
       FAULTS.map((f) => f.name),
       [
@@ -55,6 +75,12 @@ describe('fault catalogue', () => {
         'store-mount-lost',
         'swift-unmounted',
         'proxy-body-limit',
+        'db-half-migrated',
+        'image-size-cap',
+        'store-small',
+        'store-data-lost',
+        'catalog-wrong-port',
+        'glance-down',
       ],
     );
     for (const f of FAULTS) assert.ok(f.description.length > 20, f.name);
@@ -65,30 +91,31 @@ describe('fault catalogue', () => {
       FAULTS.filter((f) => f.viaProxy).map((f) => f.name),
       ['glance-down-behind-proxy', 'proxy-body-limit'],
     );
+    assert.deepEqual(
+      FAULTS.filter((f) => f.deadPublicEndpoint).map((f) => f.name),
+      ['catalog-wrong-port'],
+    );
     const ref = await start();
     try {
-      const imageUrls = async (): Promise<string[]> => {
-        const res = await call(ref.keystoneUrl, '/auth/catalog', { token: await token(ref, 'admin') });
-        const doc = (await res.json()) as {
-          catalog: Array<{ type: string; endpoints: Array<{ url: string }> }>;
-        };
-        return doc.catalog.find((s) => s.type === 'image')?.endpoints.map((e) => e.url) ?? [];
-      };
-      assert.deepEqual(await imageUrls(), [ref.glanceUrl, ref.glanceUrl, ref.glanceUrl]);
+      const healthy = { public: ref.glanceUrl, admin: ref.glanceUrl, internal: ref.glanceUrl };
+      assert.deepEqual(await imageEndpoints(ref), healthy);
       for (const f of FAULTS) {
         ref.setFault(f.name);
-        const urls = await imageUrls().catch(() => undefined);
+        const urls = await imageEndpoints(ref).catch(() => undefined);
         // Faults that stop logins (Keystone down, its database down) leave no catalog to read.
-        if (urls)
-          assert.deepEqual(new Set(urls), new Set([f.viaProxy ? ref.proxyUrl : ref.glanceUrl]), f.name);
+        if (!urls) continue;
+        const url = f.viaProxy ? ref.proxyUrl : ref.glanceUrl;
+        assert.equal(urls.admin, url, f.name);
+        assert.equal(urls.internal, url, f.name);
+        if (f.deadPublicEndpoint) assert.notEqual(urls.public, url, f.name);
+        else assert.equal(urls.public, url, f.name);
       }
       ref.setFault('glance-down-behind-proxy');
-      const [url] = await imageUrls();
-      const res = await call(url!, '/v2/images');
+      const res = await call((await imageEndpoints(ref)).public!, '/v2/images');
       assert.equal(res.status, 502, 'the catalog endpoint answers the proxy page, not a refusal');
       assert.equal(await res.text(), NGINX_502);
       ref.setFault(null);
-      assert.deepEqual(await imageUrls(), [ref.glanceUrl, ref.glanceUrl, ref.glanceUrl]);
+      assert.deepEqual(await imageEndpoints(ref), healthy);
     } finally {
       await ref.close();
     }
@@ -184,6 +211,65 @@ describe('database faults (captures 4a-4e, 8b)', () => {
     await new Promise((r) => setTimeout(r, 50));
     await hung.close();
     assert.equal(await pending, 'dropped');
+  });
+
+  it('db-half-migrated: every call reading an image row is the generic 500 at once; metadefs and tasks 200', async () => {
+    const half = await start();
+    try {
+      const h = half.glanceUrl;
+      const tok = await token(half, 'admin');
+      const img = await createImage(h, {}, tok);
+      assert.equal((await upload(h, img.id, small, tok)).status, 204);
+      const queued = await createImage(h, {}, tok);
+      half.setFault('db-half-migrated');
+      for (const [method, path, body] of [
+        ['GET', '/v2/images?limit=1', undefined],
+        ['GET', `/v2/images/${img.id}`, undefined],
+        ['GET', `/v2/images/${img.id}/file`, undefined],
+        ['GET', `/v2/images/${img.id}/members`, undefined],
+        ['POST', '/v2/images', { name: 't', disk_format: 'raw', container_format: 'bare' }],
+        ['DELETE', `/v2/images/${img.id}`, undefined],
+      ] as const) {
+        const t0 = Date.now();
+        const res = await call(h, path, { method, token: tok, json: body });
+        assert.equal(res.status, 500, `${method} ${path}`);
+        assert.ok(Date.now() - t0 < 1000, `${method} ${path} answers at once`);
+        assert.match(res.headers.get('x-openstack-request-id') ?? '', REQUEST_ID);
+        assert.equal(await res.text(), PAGE_500);
+      }
+      const patch = await call(h, `/v2/images/${img.id}`, {
+        method: 'PATCH',
+        token: tok,
+        headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+        body: JSON.stringify([{ op: 'replace', path: '/name', value: 'x' }]),
+      });
+      assert.equal(patch.status, 500);
+      assert.equal(await patch.text(), PAGE_500);
+      const put = await upload(h, queued.id, small, tok);
+      assert.equal(put.status, 500, 'an upload reads the image row first');
+      assert.equal(await put.text(), PAGE_500);
+      const json = await call(h, '/v2/images?limit=1', {
+        token: tok,
+        headers: { accept: 'application/json' },
+      });
+      assert.equal(await json.text(), JSON_500);
+      const namespaces = await call(h, '/v2/metadefs/namespaces?limit=1', { token: tok });
+      assert.equal(namespaces.status, 200);
+      assert.deepEqual(((await namespaces.json()) as { namespaces: unknown[] }).namespaces, []);
+      const tasks = await call(h, '/v2/tasks', { token: tok });
+      assert.equal(tasks.status, 200);
+      assert.match(tasks.headers.get('x-openstack-request-id') ?? '', REQUEST_ID);
+      assert.ok(Array.isArray(((await tasks.json()) as { tasks: unknown }).tasks));
+      assert.equal((await call(h, '/')).status, 300);
+      assert.equal((await call(h, '/healthcheck')).status, 200);
+      half.setFault(null);
+      const back = await call(h, `/v2/images/${img.id}`, { token: tok });
+      assert.equal(back.status, 200);
+      assert.equal(((await back.json()) as { status: string }).status, 'active');
+      assert.equal(await status(h, queued.id, tok), 'queued');
+    } finally {
+      await half.close();
+    }
   });
 });
 
@@ -345,6 +431,49 @@ describe('front proxy and glance-api down (captures 8d-proxy)', () => {
     const res = await call(ref.proxyUrl, '/v2/images');
     assert.equal(res.status, 504);
     assert.equal(await res.text(), NGINX_502.replace(/502 Bad Gateway/g, '504 Gateway Time-out'));
+  });
+});
+
+describe('glance-api down and a catalog pointing at a dead port', () => {
+  let ref: ReferenceServer;
+
+  before(async () => {
+    ref = await start();
+  });
+  after(() => ref.close());
+  beforeEach(() => ref.setFault(null));
+
+  it('glance-down: Glance refuses connections while Keystone issues tokens; the catalog still names Glance; data survives', async () => {
+    const tok = await token(ref, 'admin');
+    const img = await createImage(ref.glanceUrl, {}, tok);
+    ref.setFault('glance-down');
+    assert.equal(await refused(`${ref.glanceUrl}/`), 'ECONNREFUSED');
+    assert.equal(await refused(`${ref.glanceUrl}/v2/images`), 'ECONNREFUSED');
+    const urls = await imageEndpoints(ref);
+    assert.deepEqual(urls, { public: ref.glanceUrl, admin: ref.glanceUrl, internal: ref.glanceUrl });
+    ref.setFault(null);
+    const res = await call(ref.glanceUrl, `/v2/images/${img.id}`, { token: await token(ref, 'admin') });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+  });
+
+  it('catalog-wrong-port: the public image endpoint refuses connections; internal and admin answer 300; restored, public is Glance again', async () => {
+    ref.setFault('catalog-wrong-port');
+    const urls = await imageEndpoints(ref);
+    assert.notEqual(urls.public, ref.glanceUrl);
+    assert.equal(new URL(urls.public!).hostname, new URL(ref.glanceUrl).hostname);
+    assert.equal(await refused(`${urls.public}/`), 'ECONNREFUSED');
+    for (const i of ['internal', 'admin']) {
+      assert.equal(urls[i], ref.glanceUrl, i);
+      const root = await call(urls[i]!, '/');
+      assert.equal(root.status, 300, i);
+      await root.arrayBuffer();
+    }
+    const list = await call(ref.glanceUrl, '/v2/images', { token: await token(ref, 'admin') });
+    assert.equal(list.status, 200, 'Glance itself is fine');
+    await list.arrayBuffer();
+    ref.setFault(null);
+    assert.equal((await imageEndpoints(ref)).public, ref.glanceUrl);
   });
 });
 
@@ -513,5 +642,110 @@ describe('store faults (captures 8d-store, 8e)', () => {
     assert.equal(dl.headers.get('content-length'), '0');
     assert.equal(dl.headers.get('connection'), 'close');
     assert.equal(await dl.text(), '');
+  });
+
+  it('image-size-cap: an upload past 64 MiB is 413 "The incoming image is too large" with a request id (HTML and JSON); queued; 64 MiB fits', async () => {
+    ref.setFault('image-size-cap');
+    const over = Buffer.alloc(64 * MIB + 1, 7);
+    const img = await createImage(g, { disk_format: 'raw' });
+    const res = await upload(g, img.id, over);
+    assert.equal(res.status, 413);
+    assert.match(res.headers.get('x-openstack-request-id') ?? '', REQUEST_ID);
+    assert.equal(res.headers.get('content-type'), 'text/html; charset=UTF-8');
+    assert.equal(await res.text(), PAGE_413_SIZE_CAP);
+    assert.equal(await status(g, img.id), 'queued');
+    const json = await call(g, `/v2/images/${img.id}/file`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
+      body: over,
+    });
+    assert.equal(json.status, 413);
+    assert.equal(await json.text(), JSON_413_SIZE_CAP);
+    const proxied = await upload(p, img.id, over);
+    assert.equal(proxied.status, 413);
+    assert.equal(proxied.headers.get('server'), 'nginx/1.22.1');
+    assert.match(
+      proxied.headers.get('x-openstack-request-id') ?? '',
+      REQUEST_ID,
+      "Glance's 413 through the proxy",
+    );
+    assert.equal(await proxied.text(), PAGE_413_SIZE_CAP);
+    assert.equal(await status(g, img.id), 'queued');
+    const staged = await call(g, `/v2/images/${img.id}/stage`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: over,
+    });
+    assert.equal(staged.status, 413, 'staging reads through the same cap');
+    assert.equal(await staged.text(), PAGE_413_SIZE_CAP);
+    assert.equal(await status(g, img.id), 'queued');
+    const fits = over.subarray(0, 64 * MIB);
+    assert.equal((await upload(g, img.id, fits)).status, 204);
+    const doc = (await (await call(g, `/v2/images/${img.id}`)).json()) as Record<string, unknown>;
+    assert.equal(doc.status, 'active');
+    assert.equal(doc.size, 64 * MIB);
+    ref.setFault(null);
+    const big = await createImage(g, { disk_format: 'raw' });
+    assert.equal((await upload(g, big.id, over)).status, 204, 'no cap once cleared');
+  });
+
+  it('store-small: uploads within the 64 MiB free work and use it up; past it 413 "Image storage media is full", queued; stored images readable', async () => {
+    const stored = await createImage(g);
+    await upload(g, stored.id, small);
+    ref.setFault('store-small');
+    const forty = Buffer.alloc(40 * MIB, 3);
+    const first = await createImage(g, { disk_format: 'raw' });
+    assert.equal((await upload(g, first.id, forty)).status, 204);
+    assert.equal(await status(g, first.id), 'active');
+    const second = await createImage(g, { disk_format: 'raw' });
+    const res = await upload(g, second.id, forty);
+    assert.equal(res.status, 413, '40 MiB more does not fit in the 24 MiB left');
+    assert.match(res.headers.get('x-openstack-request-id') ?? '', REQUEST_ID);
+    assert.equal(await res.text(), PAGE_413_STORE_FULL);
+    assert.equal(await status(g, second.id), 'queued');
+    assert.equal((await upload(g, second.id, forty.subarray(0, 20 * MIB))).status, 204, '20 MiB still fits');
+    const dl = await call(g, `/v2/images/${stored.id}/file`);
+    assert.equal(dl.status, 200);
+    assert.deepEqual(Buffer.from(await dl.arrayBuffer()), small);
+    assert.equal((await call(g, `/v2/images/${first.id}`, { method: 'DELETE' })).status, 204);
+    const third = await createImage(g, { disk_format: 'raw' });
+    assert.equal((await upload(g, third.id, forty)).status, 204, 'deleting an image frees its space');
+    ref.setFault(null);
+    const big = await createImage(g, { disk_format: 'raw' });
+    assert.equal((await upload(g, big.id, Buffer.alloc(80 * MIB, 1))).status, 204);
+  });
+
+  it('store-data-lost: images active before the fault download as 204 empty with a request id (Range too); new uploads read back; restored, the old data returns', async () => {
+    const before = await createImage(g);
+    await upload(g, before.id, small);
+    ref.setFault('store-data-lost');
+    for (const headers of [{}, { range: 'bytes=0-1023' }] as Array<Record<string, string>>) {
+      const dl = await call(g, `/v2/images/${before.id}/file`, { headers });
+      assert.equal(dl.status, 204, JSON.stringify(headers));
+      assert.match(dl.headers.get('x-openstack-request-id') ?? '', REQUEST_ID);
+      assert.equal(dl.headers.get('content-length'), '0');
+      assert.equal(await dl.text(), '');
+    }
+    assert.equal(await status(g, before.id), 'active', 'the image still says active');
+    const fresh = await createImage(g, { disk_format: 'raw' });
+    const data = Buffer.alloc(100_000, 4);
+    assert.equal((await upload(g, fresh.id, data)).status, 204);
+    const part = await call(g, `/v2/images/${fresh.id}/file`, { headers: { range: 'bytes=0-1023' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 0-1023/${data.length}`);
+    assert.equal(part.headers.get('content-length'), '1024');
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), data.subarray(0, 1024));
+    const whole = await call(g, `/v2/images/${fresh.id}/file`);
+    assert.equal(whole.status, 200);
+    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), data);
+    ref.setFault(null);
+    for (const [id, bytes] of [
+      [before.id, small],
+      [fresh.id, data],
+    ] as const) {
+      const dl = await call(g, `/v2/images/${id}/file`, { headers: { range: 'bytes=0-1023' } });
+      assert.equal(dl.status, 206, id);
+      assert.deepEqual(Buffer.from(await dl.arrayBuffer()), bytes.subarray(0, 1024));
+    }
   });
 });

@@ -4,7 +4,7 @@ import { rule } from '../types.js';
 
 // Told from db.not-synced by what still works: doctor asks for the metadef namespaces and the tasks
 // when /v2/images fails (facts.dbCallsAnswered), or the database checks found the recorded alembic
-// head with tables missing below it.
+// head with tables missing below it. It blocks nothing: calls on the tables that are there still work.
 export default rule({
   id: 'db.tables-missing',
   severity: 'critical',
@@ -28,5 +28,4 @@ export default rule({
   howToConfirm:
     "glance-api.log: \"Table 'glance.<name>' doesn't exist\"; `glance-harness doctor --db URL` (or `--config`) lists the missing tables; `glance-manage db version` prints the current head anyway.",
   fix: 'Restore the glance database from a backup, or re-create it (DROP/CREATE DATABASE) and run `glance-manage db_sync` then `db_load_metadefs`: db_sync trusts alembic_version and never re-creates a table below the recorded head.',
-  blocks: 'db',
 });
