@@ -307,8 +307,12 @@ export async function listImages(deps: GlanceDeps, call: Call): Promise<void> {
       case 'updated_at':
         images = images.filter((i) => matchesTime(i.updatedAt, value, key));
         break;
-      default:
-        images = images.filter((i) => i.extra.has(key) && matchesValue(String(i.extra.get(key)), value));
+      default: {
+        const column = COLUMN_FILTERS[key];
+        images = column
+          ? images.filter((i) => column(i, value))
+          : images.filter((i) => i.extra.has(key) && matchesValue(String(i.extra.get(key)), value));
+      }
     }
   }
   if (min !== null) images = images.filter((i) => i.size !== null && i.size >= min);
@@ -337,6 +341,25 @@ export async function listImages(deps: GlanceDeps, call: Call): Promise<void> {
   const last = page.at(-1);
   if (last && page.length === limit) body.next = `/v2/images?${urlencode([...kept, ['marker', last.id]])}`;
   sendJson(call, 200, body);
+}
+
+/**
+ * Image columns Glance's list filters with SQL equality, as MySQL compares them: a number against the
+ * value's numeric prefix ("abc" is 0, "2827abc" 2827; no `in:`), text without regard to case.
+ */
+const COLUMN_FILTERS: Readonly<Record<string, (i: ImageRecord, value: string) => boolean>> = {
+  size: (i, v) => i.size !== null && i.size === mysqlNumber(v),
+  virtual_size: (i, v) => i.virtualSize !== null && i.virtualSize === mysqlNumber(v),
+  min_ram: (i, v) => i.minRam === mysqlNumber(v),
+  min_disk: (i, v) => i.minDisk === mysqlNumber(v),
+  checksum: (i, v) => i.checksum !== null && i.checksum.toLowerCase() === v.toLowerCase(),
+  os_hash_algo: (i, v) => i.osHashAlgo !== null && i.osHashAlgo.toLowerCase() === v.toLowerCase(),
+  os_hash_value: (i, v) => i.osHashValue !== null && i.osHashValue.toLowerCase() === v.toLowerCase(),
+};
+
+function mysqlNumber(text: string): number {
+  const m = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/i.exec(text);
+  return m ? Number(m[0]) : 0;
 }
 
 // ---------------------------------------------------------------- create / show / delete

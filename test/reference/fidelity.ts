@@ -171,6 +171,15 @@ export async function replay(side: Side, dataFile: string): Promise<Observation[
     out.push(observe('data.upload-again', await g.data.upload(id, dataFile), JSON_ERROR));
     const active = await g.images.show(id);
     out.push(observe('images.show-active', active, 'glance/zed/image', imageFacts(active.body, local)));
+    // Column filters as MySQL compares them: the size as a number, the checksum whatever its case.
+    for (const [step, query] of [
+      ['images.list-by-size', { tag, size: bytes.length }],
+      ['images.list-by-other-size', { tag, size: `${bytes.length + 1}` }],
+      ['images.list-by-checksum-upper', { tag, checksum: local.md5.toUpperCase() }],
+    ] as const) {
+      const found = await g.images.list(query);
+      out.push(observe(step, found, 'glance/zed/images', `count=${found.body?.images?.length ?? '-'}`));
+    }
     const down = await g.data.download(id);
     out.push(
       observe(

@@ -272,6 +272,20 @@ describe('reference Glance list filters, sorting and pagination', () => {
     assert.deepEqual(await names('?name=in:alpha,echo&sort=name:asc'), ['alpha', 'echo']);
   });
 
+  it('filters on the image columns size, virtual_size, min_ram, min_disk, checksum and hashes as MySQL compares them', async () => {
+    assert.deepEqual(await names('?size=5000'), ['echo']);
+    assert.deepEqual(await names('?size=5000abc'), ['echo'], 'a numeric prefix');
+    assert.deepEqual(await names('?size=4999'), []);
+    assert.deepEqual(await names('?size=in:5000,1000'), [], 'no in: on columns: "in:…" is 0');
+    assert.deepEqual(await names('?virtual_size=1000'), ['alpha']);
+    assert.deepEqual((await names('?min_ram=0&sort=name:asc')).length, 4, 'every listed image has min_ram 0');
+    assert.deepEqual((await names('?min_disk=abc')).length, 4, '"abc" is 0');
+    const echo = made[4]!;
+    const shown = (await (await call(g, `/v2/images/${echo.id}`)).json()) as { checksum: string };
+    assert.deepEqual(await names(`?checksum=${shown.checksum.toUpperCase()}`), ['echo']);
+    assert.deepEqual((await names('?os_hash_algo=SHA512&sort=name:asc')).sort(), ['alpha', 'echo']);
+  });
+
   it('sorts with sort_key/sort_dir and with sort=key:dir; bad keys and directions are 400', async () => {
     assert.deepEqual(await names('?sort_key=name&sort_dir=asc'), ['alpha', 'bravo', 'delta', 'echo']);
     assert.deepEqual(await names('?sort=name:desc'), ['echo', 'delta', 'bravo', 'alpha']);
