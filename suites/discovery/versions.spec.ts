@@ -24,6 +24,8 @@ function impliedFeatures(doc: VersionsDocument): string[] {
     `multi-store (2.8): ${has('v2.8') ? 'advertised' : 'not advertised'}`,
     `image cache API (2.14/2.16): ${has('v2.14') || has('v2.16') ? 'advertised' : 'not advertised'}`,
     `image tasks API (2.12): ${has('v2.12') ? 'advertised' : 'not advertised'}`,
+    `new location API, GET/POST /v2/images/{id}/locations (2.17): ${has('v2.17') ? 'advertised' : 'not advertised'}`,
+    `image cache clean and prune (2.18): ${has('v2.18') ? 'advertised' : 'not advertised'}`,
   ];
 }
 
