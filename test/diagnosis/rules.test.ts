@@ -374,6 +374,17 @@ describe('store', () => {
     assert.equal(linted?.id, 'store.missing');
     assert.equal(linted?.confirmed, true);
   });
+  it('POST import 500 naming a NOT NULL constraint met a table that exists: not db.not-synced', () => {
+    const x = exchange({
+      method: 'POST',
+      url: `http://127.0.0.1:9292/v2/images/${IMG}/import`,
+      status: 500,
+      headers: { ...JSONCT, ...RID },
+      body: '{"message": "(sqlite3.IntegrityError) NOT NULL constraint failed: tasks.owner", "code": "500 Internal Server Error", "title": "Internal Server Error"}',
+      totalMs: 30,
+    });
+    assert.notEqual(causeOf(x), 'db.not-synced');
+  });
   it('GET /v2/images/{id} 500 after the database answered in the same check is not db.not-synced', () => {
     const x = fromTranscript('4b-nosync-GET-images.txt', { url: `http://127.0.0.1:9292/v2/images/${IMG}` });
     assert.equal(diagnoseExchange(x, [fromTranscript('6-10-POST-image.txt')])?.id, undefined);

@@ -1,5 +1,5 @@
 import { needsLink } from '../links.js';
-import { databaseAnswered, SLOW_STORE_MS } from '../origin.js';
+import { body, databaseAnswered, SLOW_STORE_MS } from '../origin.js';
 import { rule } from '../types.js';
 
 export default rule({
@@ -17,7 +17,9 @@ export default rule({
       x.status === 500 &&
       needsLink('db', x.method, x.path) &&
       x.timings.totalMs < SLOW_STORE_MS &&
-      !databaseAnswered(e)
+      !databaseAnswered(e) &&
+      // A 500 that names a constraint ("NOT NULL constraint failed: tasks.owner") met a table that exists.
+      !/constraint failed|integrityerror|duplicate entry/.test(body(x))
     );
   },
   confirm: (e) => {
