@@ -72,6 +72,18 @@ export default class ResultsReporter implements Reporter {
     this.print(check);
   }
 
+  /** The first check that failed in each group: a serial group skips the rest after it. */
+  private readonly firstFailure = new Map<Suite, string>();
+
+  /** "not run: <id> failed first in its serial group", when an earlier check of the group failed. */
+  private failedFirst(test: TestCase): string | undefined {
+    for (let group: Suite | undefined = test.parent; group; group = group.parent) {
+      const failed = this.firstFailure.get(group);
+      if (failed) return `not run: ${failed} failed first in its serial group (${group.title || 'its file'})`;
+    }
+    return undefined;
+  }
+
   private resultOf(test: TestCase, result: TestResult): CheckResult {
     const body = checkBody(result);
     const annotations = [...test.annotations, ...(result.annotations ?? [])];
@@ -92,8 +104,11 @@ export default class ResultsReporter implements Reporter {
         : status === 'skipped'
           ? result.status === 'interrupted'
             ? 'not run: the run was interrupted'
-            : (annotations.find((a) => a.type === 'skip')?.description ?? 'skipped without a reason')
+            : (annotations.find((a) => a.type === 'skip')?.description ??
+              this.failedFirst(test) ??
+              'skipped without a reason')
           : undefined;
+    if (status === 'failed' && !this.firstFailure.has(test.parent)) this.firstFailure.set(test.parent, id);
     const cause = status === 'blocked' ? blocked : status === 'failed' ? body?.cause : undefined;
     const error = status === 'failed' ? errorText(result) : undefined;
     return {

@@ -178,3 +178,29 @@ describe('reference faults: doctor and run name the cause', { concurrency: 3 }, 
     }
   });
 });
+
+describe('checks a failed setup leaves unrun', () => {
+  it('say which check failed first in their serial group, never a bare "skipped"', async () => {
+    const ref = await startReference({ fault: 'store-unwritable' });
+    const dir = mkdtempSync(join(work, 'serial-'));
+    try {
+      const run = await cli(['run', '--suite', 'images', '--grep', 'images: list'], env(ref, dir), dir);
+      const summary = JSON.parse(
+        readFileSync(join(dir, 'reports', 'latest', 'summary.json'), 'utf8'),
+      ) as Summary;
+      const skipped = summary.checks.filter((c) => c.status === 'skipped');
+      assert.ok(
+        skipped.length > 5,
+        `the list group's checks after its failed setup are skipped:\n${run.stdout}`,
+      );
+      for (const c of skipped)
+        assert.match(
+          c.skipReason ?? '',
+          /^not run: images\.list\.[a-z-]+ failed first in its serial group \(images: list\)$/,
+          c.id,
+        );
+    } finally {
+      await ref.close();
+    }
+  });
+});
