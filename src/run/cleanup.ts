@@ -1,7 +1,7 @@
 import { quoteValue, UnexpectedResponseError } from '../errors.js';
 import { nextLink } from '../glance/images.js';
 import { type ApiResponse, type GlanceClient, type Image, isImageId } from '../glance/index.js';
-import { HARNESS_TAG, isHarnessImage } from './naming.js';
+import { HARNESS_TAG, isHarnessImage, runImageName } from './naming.js';
 
 export interface CleanupResult {
   found: Array<{ id: string; name: string | null }>;
@@ -24,16 +24,50 @@ export async function listHarnessImages(
   runId?: string,
 ): Promise<HarnessListing> {
   const out: HarnessListing = { images: [], skipped: [] };
-  let res: ApiResponse = await glance.images.list({ tag: HARNESS_TAG, limit: 100 });
+  await walkImages(glance, { tag: HARNESS_TAG, limit: 100 }, (entry) => {
+    const verdict = classify(entry, prefix, runId);
+    if (verdict === 'mine') out.images.push(entry as Image);
+    else if (verdict !== 'foreign') out.skipped.push(verdict);
+  });
+  return out;
+}
+
+/**
+ * Images named for this run that lack its tags: a create that answered 5xx after Glance saved the
+ * row. Only images created since the run started are listed, so the walk stays short.
+ */
+async function untaggedRunImages(
+  glance: GlanceClient,
+  prefix: string,
+  runId: string,
+  since: Date,
+): Promise<Image[]> {
+  const found: Image[] = [];
+  const name = runImageName(prefix, runId, '');
+  // Whole seconds, a second early: Glance parses the filter as ISO 8601 and stores seconds.
+  const from = new Date(Math.floor(since.getTime() / 1000) * 1000 - 1000).toISOString().replace('.000Z', 'Z');
+  await walkImages(glance, { created_at: `gte:${from}`, limit: 100 }, (entry) => {
+    if (typeof entry !== 'object' || entry === null) return;
+    const image = entry as Record<string, unknown>;
+    const tagged = Array.isArray(image.tags) && image.tags.includes(HARNESS_TAG);
+    if (typeof image.name === 'string' && image.name.startsWith(name) && !tagged && isImageId(image.id))
+      found.push(image as unknown as Image);
+  });
+  return found;
+}
+
+/** Follows every page of a listing, refusing loops, handing each entry to `visit`. */
+async function walkImages(
+  glance: GlanceClient,
+  query: Record<string, string | number>,
+  visit: (entry: unknown) => void,
+): Promise<void> {
+  let res: ApiResponse = await glance.images.list(query);
   const seen = new Set<string>([`link ${new URL(res.exchange.url).search}`]);
   for (let page = 0; page < 1000; page += 1) {
     const { images, next } = listPage(res);
-    for (const entry of images) {
-      const verdict = classify(entry, prefix, runId);
-      if (verdict === 'mine') out.images.push(entry as Image);
-      else if (verdict !== 'foreign') out.skipped.push(verdict);
-    }
-    if (next === undefined) return out;
+    for (const entry of images) visit(entry);
+    if (next === undefined) return;
     const u = nextLink(next, glance.endpoint);
     const marker = u.searchParams.get('marker');
     const keys = [`link ${u.search}`, ...(marker !== null ? [`marker ${marker}`] : [])];
@@ -89,13 +123,23 @@ function classify(
  */
 export async function cleanupImages(
   glance: GlanceClient,
-  opts: { prefix: string; runId?: string; dryRun?: boolean; names?: string },
+  opts: {
+    prefix: string;
+    runId?: string;
+    dryRun?: boolean;
+    names?: string;
+    /** When the run started: its images created since then without its tags are found by name too. */
+    since?: Date;
+  },
 ): Promise<CleanupResult> {
   const listed = await listHarnessImages(glance, opts.prefix, opts.runId);
   const { skipped } = listed;
+  const untagged =
+    opts.runId && opts.since ? await untaggedRunImages(glance, opts.prefix, opts.runId, opts.since) : [];
+  const all = [...listed.images, ...untagged.filter((u) => !listed.images.some((i) => i.id === u.id))];
   const images = opts.names
-    ? listed.images.filter((i) => typeof i.name === 'string' && i.name.startsWith(opts.names!))
-    : listed.images;
+    ? all.filter((i) => typeof i.name === 'string' && i.name.startsWith(opts.names!))
+    : all;
   const result: CleanupResult = {
     found: images.map((i) => ({ id: i.id, name: typeof i.name === 'string' ? i.name : null })),
     deleted: 0,

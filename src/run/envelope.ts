@@ -288,6 +288,7 @@ export class RunEnvelope {
       const swept = await cleanupImages(this.target.glance, {
         prefix: this.opts.config.harness.prefix.value,
         runId: this.runId,
+        since: this.startedAt,
         ...(names ? { names } : {}),
       });
       if (swept.found.length > 0)
