@@ -1,5 +1,5 @@
 // Data already lost under existing images (a store mount gone) fails nothing new: read a little of each.
-import type { GlanceClient, Image } from '../glance/index.js';
+import { type GlanceClient, type Image, isImageId } from '../glance/index.js';
 import { TransportError } from '../http/client.js';
 import { describeExchange, failed, type Outcome } from './outcome.js';
 
@@ -15,7 +15,12 @@ export async function readStoredData(g: GlanceClient, count: number, bytes: numb
     sort_dir: 'desc',
   });
   if (list.status !== 200) return failed(list, 'list active images: expected 200');
-  const images = (list.body?.images ?? []).filter((i) => (i.size ?? 0) > 0).slice(0, count);
+  const entries: unknown[] = Array.isArray(list.body?.images) ? list.body.images : [];
+  // Only well-formed entries with data: an id that is not a UUID never goes into a path.
+  const images = entries
+    .filter((i): i is Image => typeof i === 'object' && i !== null && isImageId((i as Image).id))
+    .filter((i) => typeof i.size === 'number' && i.size > 0)
+    .slice(0, count);
   if (images.length === 0) return { ok: true, evidence: 'no active image with data to read' };
   const read: string[] = [];
   for (const image of images) {
