@@ -181,28 +181,6 @@ export function schema(deps: GlanceDeps, call: Call, name: string): void {
   );
 }
 
-/** GET /v2/metadefs/namespaces — empty until `glance-manage db_load_metadefs` runs. */
-export async function metadefNamespaces(deps: GlanceDeps, call: Call): Promise<void> {
-  await deps.db(call, 'metadefs');
-  sendJson(call, 200, {
-    namespaces: [],
-    schema: '/v2/schemas/metadefs/namespaces',
-    first: '/v2/metadefs/namespaces',
-  });
-}
-
-/** GET /v2/metadefs/resource_types — empty, as after db_sync. */
-export async function metadefResourceTypes(deps: GlanceDeps, call: Call): Promise<void> {
-  await deps.db(call, 'metadefs');
-  sendJson(call, 200, { resource_types: [] });
-}
-
-/** GET /v2/metadefs/namespaces/{ns} — none exist after db_sync. */
-export async function metadefNamespace(deps: GlanceDeps, call: Call, ns: string): Promise<void> {
-  await deps.db(call, 'metadefs');
-  throw new HttpError(404, `Metadata definition namespace=${ns} was not found.`);
-}
-
 /**
  * Zed's tasks_api_access rule is role-based ("role:admin"): a Keystone admin passes (checked live on
  * the lab), a member is refused, and so is the noauth context, which is admin but has no roles.

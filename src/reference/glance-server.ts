@@ -32,9 +32,6 @@ import {
   infoUsage,
   listMembers,
   listTasks,
-  metadefNamespace,
-  metadefNamespaces,
-  metadefResourceTypes,
   schema,
   showMember,
   showTask,
@@ -42,6 +39,8 @@ import {
 } from './glance-misc.js';
 import { newRequestId, sendBody, sleep } from './http-util.js';
 import type { Keystone, TokenInfo } from './keystone.js';
+import * as md from './metadefs.js';
+import { MetadefStore } from './metadefs.js';
 import { pyJson } from './py-json.js';
 import type { Registry, RequestContext } from './registry.js';
 import type { SchemaCatalog } from './schemas.js';
@@ -113,6 +112,7 @@ export class GlanceServer {
       registry: opts.registry,
       store: opts.store,
       schemas: opts.schemas,
+      metadefs: new MetadefStore(opts.schemas),
       fault: opts.fault,
       delays: opts.delays,
       log: opts.log,
@@ -380,12 +380,62 @@ export class GlanceServer {
       if (n === 2 && id) return { GET: () => showTask(d, call, id), DELETE: () => deleteTask(call) };
       return undefined;
     }
-    if (a === 'metadefs') {
-      if (n === 2 && id === 'namespaces') return { GET: () => metadefNamespaces(d, call) };
-      if (n === 3 && id === 'namespaces' && c) return { GET: () => metadefNamespace(d, call, c) };
-      if (n === 2 && id === 'resource_types') return { GET: () => metadefResourceTypes(d, call) };
-      return undefined;
+    if (a === 'metadefs') return this.metadefRoute(call, s.slice(1));
+    return undefined;
+  }
+
+  private metadefRoute(call: Call, s: string[]): RouteTable | undefined {
+    const d = this.deps;
+    const [kind, ns, sub, item] = s;
+    const n = s.length;
+    if (n === 1 && kind === 'resource_types') return { GET: () => md.listResourceTypes(d, call) };
+    if (kind !== 'namespaces') return undefined;
+    if (n === 1) return { GET: () => md.listNamespaces(d, call), POST: () => md.createNamespace(d, call) };
+    if (!ns) return undefined;
+    if (n === 2) {
+      return {
+        GET: () => md.showNamespace(d, call, ns),
+        PUT: () => md.updateNamespace(d, call, ns),
+        DELETE: () => md.deleteNamespace(d, call, ns),
+      };
     }
+    if (n === 3 && sub === 'objects')
+      return { GET: () => md.listObjects(d, call, ns), POST: () => md.createObject(d, call, ns) };
+    if (n === 3 && sub === 'properties')
+      return { GET: () => md.listProperties(d, call, ns), POST: () => md.createProperty(d, call, ns) };
+    if (n === 3 && sub === 'tags') {
+      return {
+        GET: () => md.listTags(d, call, ns),
+        POST: () => md.createTags(d, call, ns),
+        DELETE: () => md.deleteTags(d, call, ns),
+      };
+    }
+    if (n === 3 && sub === 'resource_types')
+      return { GET: () => md.listAssociations(d, call, ns), POST: () => md.createAssociation(d, call, ns) };
+    if (n !== 4 || !item) return undefined;
+    if (sub === 'objects') {
+      return {
+        GET: () => md.showObject(d, call, ns, item),
+        PUT: () => md.updateObject(d, call, ns, item),
+        DELETE: () => md.deleteObject(d, call, ns, item),
+      };
+    }
+    if (sub === 'properties') {
+      return {
+        GET: () => md.showProperty(d, call, ns, item),
+        PUT: () => md.updateProperty(d, call, ns, item),
+        DELETE: () => md.deleteProperty(d, call, ns, item),
+      };
+    }
+    if (sub === 'tags') {
+      return {
+        GET: () => md.showTag(d, call, ns, item),
+        POST: () => md.createTag(d, call, ns, item),
+        PUT: () => md.updateTag(d, call, ns, item),
+        DELETE: () => md.deleteTag(d, call, ns, item),
+      };
+    }
+    if (sub === 'resource_types') return { DELETE: () => md.deleteAssociation(d, call, ns, item) };
     return undefined;
   }
 }

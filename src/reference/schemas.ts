@@ -19,9 +19,13 @@ const SCHEMA_FILES: ReadonlyArray<readonly [string, string]> = [
   ['metadefs/namespace', 'metadefs-namespace.json'],
   ['metadefs/namespaces', 'metadefs-namespaces.json'],
   ['metadefs/object', 'metadefs-object.json'],
+  ['metadefs/objects', 'metadefs-objects.json'],
+  ['metadefs/property', 'metadefs-property.json'],
   ['metadefs/properties', 'metadefs-properties.json'],
   ['metadefs/resource_type', 'metadefs-resource_type.json'],
+  ['metadefs/resource_types', 'metadefs-resource_types.json'],
   ['metadefs/tag', 'metadefs-tag.json'],
+  ['metadefs/tags', 'metadefs-tags.json'],
 ];
 
 /** JSON schema subset used by the image schema. */

@@ -255,7 +255,7 @@ describe('database faults (captures 4a-4e, 8b)', () => {
       assert.equal(await json.text(), JSON_500);
       const namespaces = await call(h, '/v2/metadefs/namespaces?limit=1', { token: tok });
       assert.equal(namespaces.status, 200);
-      assert.deepEqual(((await namespaces.json()) as { namespaces: unknown[] }).namespaces, []);
+      assert.equal(((await namespaces.json()) as { namespaces: unknown[] }).namespaces.length, 1);
       const tasks = await call(h, '/v2/tasks', { token: tok });
       assert.equal(tasks.status, 200);
       assert.match(tasks.headers.get('x-openstack-request-id') ?? '', REQUEST_ID);

@@ -2,7 +2,7 @@
  * Fidelity comparator: replays one image lifecycle (with its error paths) on two Glances and
  * reduces every answer to what a client relies on — status, the headers that matter, the schema
  * validity of the body and a few body facts — so the embedded reference can be diffed against a
- * real Glance 25.1 step by step.
+ * real Glance 25.1 step by step. A metadefs leg (namespace create, tag, show, delete) runs first.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -86,6 +86,97 @@ function imageFacts(img: Image | undefined, data?: { md5: string; sha512: string
 
 const JSON_ERROR = 'harness/glance-error';
 
+/** A namespace's facts: its flags and how many of each nested definition it holds. */
+function namespaceFacts(doc: unknown): string {
+  const ns = (doc ?? {}) as Record<string, unknown>;
+  const count = (k: string) => (Array.isArray(ns[k]) ? (ns[k] as unknown[]).length : 0);
+  return `visibility=${ns.visibility ?? '-'} protected=${ns.protected ?? '-'} tags=${count('tags')} associations=${count('resource_type_associations')}`;
+}
+
+/** Create, show, tag and delete one namespace (admin-only writes); always deletes what it created. */
+async function replayMetadefs(side: Side, out: Observation[]): Promise<void> {
+  const t = side.admin.glance.transport;
+  const name = `gh-fidelity-md-${randomBytes(4).toString('hex')}`;
+  const path = `/v2/metadefs/namespaces/${name}`;
+  // Messages name the namespace: its random part is set aside like a uuid.
+  const push = (o: Observation) => out.push({ ...o, facts: o.facts.replaceAll(name, '<ns>') });
+  let created = false;
+  try {
+    push(
+      observe('schemas.metadefs-tags', await t.call({ method: 'GET', path: '/v2/schemas/metadefs/tags' })),
+    );
+    const types = await t.call<{ resource_types?: Array<{ name: string }> }>({
+      method: 'GET',
+      path: '/v2/metadefs/resource_types',
+    });
+    const names = types.body?.resource_types?.map((r) => r.name) ?? [];
+    push(
+      observe(
+        'metadefs.resource-types',
+        types,
+        undefined,
+        `glance-image=${names.includes('OS::Glance::Image')}`,
+      ),
+    );
+    const listed = await t.call<{ namespaces?: unknown[]; next?: string }>({
+      method: 'GET',
+      path: '/v2/metadefs/namespaces',
+      query: { limit: 5, resource_types: 'OS::Glance::Image' },
+    });
+    push(
+      observe(
+        'metadefs.list',
+        listed,
+        'glance/zed/metadefs/namespaces',
+        `page=${listed.body?.namespaces?.length ?? '-'} next=${listed.body?.next ? 'present' : 'absent'}`,
+      ),
+    );
+    const body = { namespace: name, display_name: 'glance-harness fidelity', protected: false };
+    const made = await t.call({ method: 'POST', path: '/v2/metadefs/namespaces', json: body });
+    created = made.status === 201;
+    push(observe('metadefs.create', made, 'glance/zed/metadefs/namespace', namespaceFacts(made.body)));
+    push(
+      observe(
+        'metadefs.create-again',
+        await t.call({ method: 'POST', path: '/v2/metadefs/namespaces', json: body }),
+        JSON_ERROR,
+      ),
+    );
+    push(
+      observe(
+        'metadefs.create-member',
+        await side.member.glance.transport.call({
+          method: 'POST',
+          path: '/v2/metadefs/namespaces',
+          json: { namespace: `${name}-m` },
+        }),
+        JSON_ERROR,
+      ),
+    );
+    push(
+      observe(
+        'metadefs.tag-add',
+        await t.call({ method: 'POST', path: `${path}/tags/fidelity` }),
+        'glance/zed/metadefs/tag',
+      ),
+    );
+    const shown = await t.call({ method: 'GET', path });
+    push(observe('metadefs.show', shown, 'glance/zed/metadefs/namespace', namespaceFacts(shown.body)));
+    push(
+      observe(
+        'metadefs.show-member',
+        await side.member.glance.transport.call({ method: 'GET', path }),
+        JSON_ERROR,
+      ),
+    );
+    push(observe('metadefs.delete', await t.call({ method: 'DELETE', path })));
+    created = false;
+    push(observe('metadefs.show-deleted', await t.call({ method: 'GET', path }), JSON_ERROR));
+  } finally {
+    if (created) await t.call({ method: 'DELETE', path }).catch(() => undefined);
+  }
+}
+
 /** Runs the lifecycle on one side; always deletes the image it created. */
 export async function replay(side: Side, dataFile: string): Promise<Observation[]> {
   const g = side.admin.glance;
@@ -101,6 +192,7 @@ export async function replay(side: Side, dataFile: string): Promise<Observation[
     out.push(observe('auth.no-token', await g.images.list({}, { noAuth: true })));
     out.push(observe('auth.bad-token', await g.images.list({}, { token: randomBytes(16).toString('hex') })));
     out.push(observe('images.show-unknown', await g.images.show(randomUUID()), JSON_ERROR));
+    await replayMetadefs(side, out);
 
     const tag = `fidelity-${randomBytes(4).toString('hex')}`;
     const created = await g.images.create({
