@@ -279,6 +279,11 @@ class Walk {
     this.push({ name, ok: false, status: 'skipped', tried, evidence: why });
   }
 
+  /** A step that does not apply here says why, unless an earlier one failed: then it was not run. */
+  private notApplicable(name: string, tried: string, why: string): void {
+    this.skip(name, tried, this.brokenAt ? `not run: ${this.brokenAt} failed first` : why);
+  }
+
   private push(step: DoctorStep): void {
     this.steps.push(step);
     this.opts.onStep?.(step);
@@ -304,10 +309,7 @@ class Walk {
 
   private async tls(name: string, url: string): Promise<void> {
     if (!url.startsWith('https:')) {
-      if (!this.brokenAt)
-        this.skip(name, `TLS handshake with ${new URL(url).host}`, 'plain http: no TLS on this link');
-      else
-        this.skip(name, `TLS handshake with ${new URL(url).host}`, `not run: ${this.brokenAt} failed first`);
+      this.notApplicable(name, `TLS handshake with ${new URL(url).host}`, 'plain http: no TLS on this link');
       return;
     }
     await this.step(name, `TLS handshake with ${new URL(url).host}`, async () => {
@@ -466,8 +468,7 @@ class Walk {
   private async authRequired(): Promise<void> {
     const tried = 'GET /v2/images?limit=1 without a token and with a forged one (both must answer 401)';
     if (this.cfg.authType.value === 'none') {
-      if (this.brokenAt) this.skip('auth-required', tried, `not run: ${this.brokenAt} failed first`);
-      else this.skip('auth-required', tried, 'auth type none: the target is configured without Keystone');
+      this.notApplicable('auth-required', tried, 'auth type none: the target is configured without Keystone');
       return;
     }
     await this.step('auth-required', tried, async () => {
@@ -516,13 +517,11 @@ class Walk {
     const tried = `${size} against [DEFAULT] image_size_cap and the store's free space`;
     const cf = this.configFacts;
     if (!cf) {
-      if (this.brokenAt) this.skip('capacity', tried, `not run: ${this.brokenAt} failed first`);
-      else
-        this.skip(
-          'capacity',
-          tried,
-          'no --config: image_size_cap and the free space are read on the Glance host',
-        );
+      this.notApplicable(
+        'capacity',
+        tried,
+        'no --config: image_size_cap and the free space are read on the Glance host',
+      );
       return;
     }
     await this.step('capacity', tried, async () => {
@@ -540,15 +539,16 @@ class Walk {
   private async swiftStore(): Promise<void> {
     const tried = "HEAD the swift account of Glance's store with its credentials (swift reference)";
     const ref = this.configFacts?.swift;
-    if (!ref || this.brokenAt) {
-      const why = this.brokenAt
-        ? `not run: ${this.brokenAt} failed first`
-        : !this.configFacts
+    if (!ref) {
+      this.notApplicable(
+        'swift-store',
+        tried,
+        !this.configFacts
           ? 'no --config: the swift credentials are read on the Glance host'
           : this.configFacts.storeKind === 'swift'
             ? 'the swift reference of glance-api.conf is not readable (see the config step)'
-            : `the default store is ${this.configFacts.storeKind ?? 'not set'}, not swift`;
-      this.skip('swift-store', tried, why);
+            : `the default store is ${this.configFacts.storeKind ?? 'not set'}, not swift`,
+      );
       return;
     }
     await this.step('swift-store', tried, async () => {
