@@ -1,0 +1,130 @@
+// The Tempest leg: OpenStack's own image API tests (Tempest's list, unedited) against the real Zed
+// lab and the embedded reference, compared per test id.
+//   1. the Zed lab, pre-provisioned accounts made through its Keystone (admin from OS_* variables);
+//   2. the embedded reference, pre-provisioned accounts given at start (as `reference --users FILE`);
+//   3. the embedded reference, Tempest's dynamic credentials (its identity admin API).
+// Fails listing every id whose outcome differs between 1 and 2, or between 2 and 3.
+//   OS_AUTH_URL=... OS_USERNAME=... OS_PASSWORD=... OS_PROJECT_NAME=... node --import tsx test/tempest/leg.ts
+// Exit: 0 same outcomes, 1 differences, 2 cannot run (Tempest missing, no lab credentials).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startReference } from '../../src/reference/index.js';
+import { differences, type IdOutcome, shortId, table } from './compare.js';
+import { type AdminCredentials, provision } from './identity.js';
+import { runTempest, tempestPackageDir } from './workspace.js';
+
+// Web-download imports from a loopback URL on a port Glance's default filter refuses (80 and 443
+// only): no traffic leaves the machine and both targets answer from their filter.
+const HTTP_IMAGE = 'http://127.0.0.1:9/cirros.img';
+const say = (line: string): void => void process.stdout.write(`tempest leg: ${line}\n`);
+
+function labAdmin(): AdminCredentials {
+  const env = process.env;
+  const missing = ['OS_AUTH_URL', 'OS_USERNAME', 'OS_PASSWORD', 'OS_PROJECT_NAME'].filter((k) => !env[k]);
+  if (missing.length > 0) {
+    say(`cannot run: ${missing.join(', ')} not set (source the lab's openrc-admin)`);
+    process.exit(2);
+  }
+  return {
+    authUrl: String(env.OS_AUTH_URL).replace(/\/+$/, ''),
+    username: String(env.OS_USERNAME),
+    password: String(env.OS_PASSWORD),
+    projectName: String(env.OS_PROJECT_NAME),
+  };
+}
+
+async function main(): Promise<number> {
+  if (!tempestPackageDir()) {
+    say('cannot run: Tempest is not installed (apt-get install python3-tempest)');
+    return 2;
+  }
+  const admin = labAdmin();
+  const root = await mkdtemp(join(tmpdir(), 'glance-harness-tempest-'));
+  const started = Date.now();
+  const timings: string[] = [];
+  try {
+    // 1. The real Zed lab.
+    const accounts = await provision(admin, 'lab', { members: 3, admins: 2 });
+    let lab: Map<string, IdOutcome>;
+    try {
+      const r = await runTempest(
+        {
+          authUrl: admin.authUrl,
+          region: process.env.OS_REGION_NAME ?? 'RegionOne',
+          accounts: accounts.accounts,
+          httpImage: HTTP_IMAGE,
+        },
+        join(root, 'lab'),
+        { concurrency: 1, log: say },
+      );
+      lab = r.outcomes;
+      timings.push(`lab ${r.seconds.toFixed(0)} s`);
+    } finally {
+      await accounts.remove();
+    }
+
+    // 2 and 3. The embedded reference.
+    const ref = await startReference({});
+    let reference: Map<string, IdOutcome>;
+    let dynamic: Map<string, IdOutcome>;
+    try {
+      const refAdmin = ref.users.find((u) => u.name === 'admin');
+      if (!refAdmin) throw new Error('the reference has no admin user');
+      const adminCreds: AdminCredentials = {
+        authUrl: ref.keystoneUrl,
+        username: refAdmin.name,
+        password: refAdmin.password,
+        projectName: refAdmin.project,
+      };
+      const refAccounts = await provision(adminCreds, 'ref', { members: 3, admins: 2 });
+      const r = await runTempest(
+        {
+          authUrl: ref.keystoneUrl,
+          region: 'RegionOne',
+          accounts: refAccounts.accounts,
+          httpImage: HTTP_IMAGE,
+        },
+        join(root, 'reference'),
+        { concurrency: 1, log: say },
+      );
+      reference = r.outcomes;
+      timings.push(`reference ${r.seconds.toFixed(0)} s`);
+      const d = await runTempest(
+        { authUrl: ref.keystoneUrl, region: 'RegionOne', admin: adminCreds, httpImage: HTTP_IMAGE },
+        join(root, 'reference-dynamic'),
+        { concurrency: 2, log: say },
+      );
+      dynamic = d.outcomes;
+      timings.push(`reference, dynamic credentials ${d.seconds.toFixed(0)} s`);
+    } finally {
+      await ref.close();
+    }
+
+    process.stdout.write(
+      `${table(['zed lab', 'reference', 'reference (dynamic)'], [lab, reference, dynamic])}\n`,
+    );
+    const labVsRef = differences([lab, reference]);
+    const refVsDynamic = differences([reference, dynamic]);
+    for (const d of labVsRef)
+      say(`differs: ${shortId(d.id)}: lab ${d.outcomes[0]}, reference ${d.outcomes[1]}`);
+    for (const d of refVsDynamic)
+      say(`differs: ${shortId(d.id)}: pre-provisioned ${d.outcomes[0]}, dynamic ${d.outcomes[1]}`);
+    const total = ((Date.now() - started) / 1000).toFixed(0);
+    say(
+      `${lab.size} ids; ${labVsRef.length} differ between the lab and the reference, ${refVsDynamic.length} between pre-provisioned and dynamic credentials; ${timings.join(', ')}; ${total} s in all`,
+    );
+    return labVsRef.length + refVsDynamic.length === 0 ? 0 : 1;
+  } finally {
+    if (process.env.GLANCE_HARNESS_KEEP_TEMPEST !== '1') await rm(root, { recursive: true, force: true });
+    else say(`workspaces kept in ${root}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    say(`cannot run: ${(err as Error).message}`);
+    process.exit(2);
+  },
+);
