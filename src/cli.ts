@@ -25,7 +25,15 @@ import {
 import { TransportError } from './http/client.js';
 import { runLab } from './lab/index.js';
 import { registerLoadCommand } from './load/command.js';
-import { FAULTS, type FaultName, type ReferenceServer, startReference } from './reference/index.js';
+import {
+  FAULTS,
+  type FaultName,
+  MAX_EXTRA_MEMBERS,
+  parseStores,
+  type ReferenceServer,
+  type ReferenceUser,
+  startReference,
+} from './reference/index.js';
 import { oneLine, safeText } from './report/recap.js';
 import { cleanupImages } from './run/cleanup.js';
 import { TOOL_VERSION } from './run/version.js';
@@ -67,6 +75,15 @@ export function buildProgram(): Command {
     .option('--port <port>', 'Glance port (default: a free one)')
     .option('--data-dir <dir>', 'where image data is kept (default: a temporary directory)')
     .option('--auth <mode>', 'keystone (default) or none', 'keystone')
+    .option('--keystone-port <port>', 'Keystone port (default: a free one)')
+    .option('--proxy-port <port>', 'front proxy port (default: a free one)')
+    .option('--users <file>', 'YAML or JSON list of users to create (name, password, project, roles, domain)')
+    .option('--members <n>', 'add N member users member1…memberN, each in its own project', '0')
+    .option(
+      '--stores <mode>',
+      'multi:<id>[,<id>…] (enabled_backends, first id the default; http is read-only) or legacy',
+      'multi:fs',
+    )
     .action(async (opts) => {
       if (opts.fault && !FAULTS.some((f) => f.name === opts.fault)) {
         throw new UsageError(
@@ -78,8 +95,25 @@ export function buildProgram(): Command {
       const port = opts.port === undefined ? 0 : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be 0-65535 (got "${opts.port}")`);
+      const keystonePort = portFlag('--keystone-port', opts.keystonePort);
+      const proxyPort = portFlag('--proxy-port', opts.proxyPort);
+      if (!/^\d{1,4}$/.test(opts.members) || Number(opts.members) > MAX_EXTRA_MEMBERS)
+        throw new UsageError(
+          `--members must be a whole number from 0 to ${MAX_EXTRA_MEMBERS} (got "${opts.members}")`,
+        );
+      try {
+        parseStores(opts.stores);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(`--stores: ${err.message}`);
+        throw err;
+      }
       const ref = await startReference({
         port,
+        keystonePort,
+        proxyPort,
+        extraMembers: Number(opts.members),
+        stores: opts.stores,
+        ...(opts.users ? { users: opts.users } : {}),
         auth: opts.auth,
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
         ...(opts.fault ? { fault: opts.fault as FaultName } : {}),
@@ -197,7 +231,11 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   cleanup: ['glance-harness cleanup --dry-run', 'glance-harness cleanup --run-id 20261203-101502-a1b2'],
   report: ['glance-harness report --open', 'glance-harness report --run 20261203-101502-a1b2'],
   config: ['glance-harness config --os-cloud mycloud', 'glance-harness config --json'],
-  reference: ['glance-harness reference', 'glance-harness reference --fault db-not-synced --port 9292'],
+  reference: [
+    'glance-harness reference',
+    'glance-harness reference --fault db-not-synced --port 9292',
+    'glance-harness reference --users users.yaml --members 4 --keystone-port 5000',
+  ],
   lab: ['glance-harness lab up', 'glance-harness lab break db-not-synced', 'glance-harness lab restore'],
   version: ['glance-harness version'],
 };
@@ -208,18 +246,21 @@ function referenceBanner(ref: ReferenceServer, auth: string): string {
     `Front proxy        ${ref.proxyUrl}`,
     `Keystone           ${ref.keystoneUrl}`,
     `Fault              ${ref.fault() ?? 'none'}`,
+    `Stores             ${ref.stores}`,
     '',
   ];
   if (auth === 'none') {
     lines.push(`glance-harness run --auth-type none --endpoint ${ref.glanceUrl}`, '');
     return `${lines.join('\n')}\n`;
   }
+  // A password the users file gave is not echoed: only generated ones are shown.
+  const given = '(as given in the users file)';
   for (const u of ref.users) {
     lines.push(
-      `# openrc for ${u.name} (${u.role} in project ${u.project})`,
+      `# openrc for ${u.name} (${u.roles.join('+')} in project ${u.project})`,
       `export OS_AUTH_URL=${ref.keystoneUrl}`,
       `export OS_USERNAME=${u.name}`,
-      `export OS_PASSWORD=${u.password}`,
+      u.passwordGenerated ? `export OS_PASSWORD=${u.password}` : `# OS_PASSWORD ${given}`,
       `export OS_PROJECT_NAME=${u.project}`,
       `export OS_USER_DOMAIN_NAME=${u.domain}`,
       `export OS_PROJECT_DOMAIN_NAME=${u.domain}`,
@@ -234,14 +275,34 @@ function referenceBanner(ref: ReferenceServer, auth: string): string {
       '    auth:',
       `      auth_url: ${ref.keystoneUrl}`,
       `      username: ${u.name}`,
-      `      password: ${u.password}`,
+      u.passwordGenerated ? `      password: ${u.password}` : `      # password ${given}`,
       `      project_name: ${u.project}`,
       `      user_domain_name: ${u.domain}`,
       `      project_domain_name: ${u.domain}`,
       '    region_name: RegionOne',
     );
   }
+  lines.push('', '# Tempest accounts.yaml (pre-provisioned credentials)');
+  for (const u of ref.users) lines.push(...tempestAccount(u, given));
   return `${lines.join('\n')}\n`;
+}
+
+/** One entry of Tempest's accounts.yaml: the roles assigned, not those they imply. */
+function tempestAccount(u: ReferenceUser, given: string): string[] {
+  return [
+    `- username: ${u.name}`,
+    `  project_name: ${u.project}`,
+    u.passwordGenerated ? `  password: ${u.password}` : `  # password ${given}`,
+    `  roles: [${u.roles.join(', ')}]`,
+  ];
+}
+
+/** A port flag's value, 0 (a free port) when absent. */
+function portFlag(flag: string, value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`${flag} must be 0-65535 (got "${value}")`);
+  return Number(value);
 }
 
 /** Runs the CLI and returns the exit code; never lets a stack trace reach the user. */

@@ -7,6 +7,7 @@ import type { MetadefStore } from './metadefs.js';
 import { pyJson } from './py-json.js';
 import { canSee, type ImageRecord, type Registry, type RequestContext } from './registry.js';
 import type { SchemaCatalog } from './schemas.js';
+import type { StoreConfig } from './stores.js';
 import {
   type ErrorFormat,
   errorFormat,
@@ -41,6 +42,8 @@ export interface GlanceDeps {
   store: DataStore;
   schemas: SchemaCatalog;
   metadefs: MetadefStore;
+  /** enabled_backends (or the legacy single store) this deployment runs with. */
+  stores: StoreConfig;
   fault: () => FaultName | null;
   delays: FaultDelays;
   log: (line: string) => void;

@@ -1,5 +1,7 @@
-/** Image data: upload (PUT file), download (GET file), stage and import — with the store faults. */
+/** Image data: upload, download, stage, import and delete from a store — with the store faults. */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { qcow2VirtualSize } from '../data/qcow2-header.js';
 import type { IngestResult } from './data-store.js';
@@ -13,13 +15,14 @@ import {
   readJson,
   sendEmpty,
 } from './glance-core.js';
+import { IMPORT_METHODS } from './glance-images.js';
 import { mediaType, sendBody, sleep } from './http-util.js';
+import { pyRepr } from './py-json.js';
 import { dbNow, type ImageRecord, owns, type TaskRecord } from './registry.js';
+import { acceptsData, availableIds, findStore, mergeStoreList, type StoreDef } from './stores.js';
 import { HttpError } from './webob.js';
 
 const MIB = 1024 * 1024;
-/** The store this deployment writes to (enabled_backends = fs:file,http:http; default fs). */
-export const DEFAULT_STORE = 'fs';
 
 function requireOctetStream(call: Call): void {
   const type = mediaType(call.req.headers['content-type']);
@@ -40,7 +43,13 @@ function virtualSize(diskFormat: string | null, result: IngestResult): number | 
   return null;
 }
 
-function markActive(deps: GlanceDeps, img: ImageRecord, result: IngestResult, data: 'stored' | 'lost'): void {
+function markActive(
+  deps: GlanceDeps,
+  img: ImageRecord,
+  result: IngestResult,
+  data: 'stored' | 'lost',
+  store: StoreDef | null,
+): void {
   img.size = result.size;
   img.virtualSize = virtualSize(img.diskFormat, result);
   img.checksum = result.md5;
@@ -49,7 +58,7 @@ function markActive(deps: GlanceDeps, img: ImageRecord, result: IngestResult, da
   img.status = 'active';
   img.data = data;
   img.storedIn = deps.faultSpan();
-  img.stores = [DEFAULT_STORE];
+  img.stores = store ? [store.id] : [];
   img.updatedAt = dbNow();
 }
 
@@ -166,9 +175,22 @@ async function ingestBody(
   }
 }
 
+/**
+ * The store an upload writes to: X-Image-Meta-Store, else the default backend (image_data.py;
+ * multi-store only, legacy mode ignores the header). Any enabled store is accepted, reserved ones too.
+ */
+function uploadTarget(deps: GlanceDeps, call: Call): StoreDef | null {
+  if (!deps.stores.multi) return null;
+  const id = header(call, 'x-image-meta-store') ?? deps.stores.defaultId ?? '';
+  const store = findStore(deps.stores, id);
+  if (!store) throw new HttpError(400, `Store for identifier ${id} not found`);
+  return store;
+}
+
 /** PUT /v2/images/{id}/file — Upload binary image data. */
 export async function uploadImage(deps: GlanceDeps, call: Call, id: string): Promise<void> {
   requireOctetStream(call);
+  const target = uploadTarget(deps, call);
   await deps.db(call);
   const img = findImage(deps, call, id);
   if (!owns(call.ctx, img)) throw notAuthorized('upload_image');
@@ -177,6 +199,11 @@ export async function uploadImage(deps: GlanceDeps, call: Call, id: string): Pro
   }
   if (img.diskFormat === null || img.containerFormat === null) {
     throw new HttpError(400, 'Properties disk_format, container_format must be set prior to saving data.');
+  }
+  if (target && !acceptsData(target, 'upload')) {
+    // The store refuses before reading a byte (StoreAddDisabled); the image goes saving and back to queued.
+    img.updatedAt = dbNow();
+    throw new HttpError(410, 'Error in store configuration. Adding images to store is disabled.');
   }
 
   const fault = deps.fault();
@@ -226,7 +253,7 @@ export async function uploadImage(deps: GlanceDeps, call: Call, id: string): Pro
         `Image ${id} could not be found after upload. The image may have been deleted during the upload.`,
       );
     }
-    markActive(deps, img, result, lost ? 'lost' : 'stored');
+    markActive(deps, img, result, lost ? 'lost' : 'stored', target);
     sendEmpty(call, 204);
   } catch (err) {
     restore();
@@ -373,10 +400,132 @@ function webDownloadAllowed(uri: unknown): boolean {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   const port = url.port === '' ? (url.protocol === 'http:' ? '80' : '443') : url.port;
   if (port !== '80' && port !== '443') return false;
-  return !loopbackOrPrivate(url.hostname);
+  if (loopbackOrPrivate(url.hostname)) return false;
+  // Glance (the Debian 25.1 security update) refuses a host name that does not resolve. The
+  // reference sends no DNS query: a name resolves when /etc/hosts lists it.
+  return isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0 || hostsFileNames().has(url.hostname.toLowerCase());
 }
 
-function newTask(call: Call, img: ImageRecord, importReq: Record<string, unknown>): TaskRecord {
+let hostsNames: Set<string> | undefined;
+
+/** The names /etc/hosts gives an address to (read once). */
+function hostsFileNames(): Set<string> {
+  if (hostsNames) return hostsNames;
+  hostsNames = new Set();
+  let text = '';
+  try {
+    text = readFileSync('/etc/hosts', 'utf8');
+  } catch {
+    return hostsNames;
+  }
+  for (const line of text.split('\n')) {
+    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    for (const name of fields.slice(1)) hostsNames.add(name.toLowerCase().replace(/\.$/, ''));
+  }
+  return hostsNames;
+}
+
+/** Python's `%s` of a JSON value, as Glance's messages format it. */
+function pyStr(value: unknown): string {
+  return typeof value === 'string' ? value : pyRepr(value);
+}
+
+/** An import request once Zed's deserializer has checked it (images.py _validate_import_body). */
+interface ImportRequest {
+  raw: Record<string, unknown>;
+  method: ImportMethod;
+  uri: unknown;
+  allStores: boolean;
+  mustSucceed: boolean;
+}
+
+type ImportMethod = (typeof IMPORT_METHODS)[number];
+
+function importRequest(body: unknown): ImportRequest {
+  if (typeof body !== 'object' || body === null) {
+    throw new HttpError(400, 'Unexpected body type. Expected list/dict.');
+  }
+  // A list, or a method that is not an object, passes the type check and then fails to index: 500.
+  if (Array.isArray(body)) throw new HttpError(500);
+  const raw = body as Record<string, unknown>;
+  if (!('method' in raw)) throw new HttpError(400, "Import request requires a 'method' field.");
+  const method = raw.method;
+  if (typeof method !== 'object' || method === null || Array.isArray(method)) throw new HttpError(500);
+  const m = method as Record<string, unknown>;
+  if (!('name' in m)) throw new HttpError(400, "Import request requires a 'name' field.");
+  const name = m.name;
+  if (typeof name !== 'string' || !(IMPORT_METHODS as readonly string[]).includes(name)) {
+    throw new HttpError(400, `Unknown import method name '${pyStr(name)}'.`);
+  }
+  const mustSucceed = 'all_stores_must_succeed' in raw ? raw.all_stores_must_succeed : true;
+  if (typeof mustSucceed !== 'boolean')
+    throw new HttpError(400, "'all_stores_must_succeed' must be boolean value only");
+  const allStores = 'all_stores' in raw ? raw.all_stores : false;
+  if (typeof allStores !== 'boolean') throw new HttpError(400, "'all_stores' must be boolean value only");
+  return { raw, method: name as ImportMethod, uri: m.uri ?? null, allStores, mustSucceed };
+}
+
+/** One request header as webob reads it (repeats joined). */
+function header(call: Call, name: string): string | undefined {
+  const v = call.req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** The stores an import targets (utils.get_stores_from_request); multi-store only. */
+function requestedStores(deps: GlanceDeps, call: Call, req: ImportRequest): string[] {
+  const named = header(call, 'x-image-meta-store');
+  let stores: unknown[];
+  if (req.allStores) {
+    if ('stores' in req.raw || named !== undefined) {
+      throw new HttpError(
+        400,
+        "All_stores parameter can't be used with x-image-meta-store header or stores parameter",
+      );
+    }
+    stores = availableIds(deps.stores);
+  } else if ('stores' in req.raw) {
+    if (named !== undefined)
+      throw new HttpError(400, "Stores parameter and x-image-meta-store header can't be both specified");
+    const given = req.raw.stores;
+    // Python iterates whatever it gets: a string by characters, an object by keys, a number not at all.
+    if (typeof given === 'string') stores = [...given];
+    else if (Array.isArray(given)) stores = given;
+    else if (typeof given === 'object' && given !== null) stores = Object.keys(given);
+    else throw new HttpError(500);
+  } else {
+    stores = [named ?? deps.stores.defaultId];
+  }
+  for (const s of stores) {
+    // A list or an object cannot be a dict key: TypeError, 500.
+    if (typeof s === 'object' && s !== null) throw new HttpError(500);
+    // images.py turns glance_store's UnknownScheme into a Conflict here (an upload says 400).
+    if (typeof s !== 'string' || !findStore(deps.stores, s))
+      throw new HttpError(409, `Store for identifier ${pyStr(s)} not found`);
+  }
+  return stores as string[];
+}
+
+/** Zed's import lock (images.py _enforce_import_lock): a live task's lock refuses a second import. */
+const LOCK_EXPIRY_MS = 60 * 60 * 1000;
+
+function enforceImportLock(img: ImageRecord): void {
+  const holder = img.extra.get('os_glance_import_task');
+  if (holder === undefined) return;
+  const task = img.tasks.find((t) => t.id === holder);
+  const expiry = task?.status === 'pending' ? 2 * LOCK_EXPIRY_MS : LOCK_EXPIRY_MS;
+  if (task && Date.now() - task.updatedAt.getTime() < expiry)
+    throw new HttpError(409, 'Image has active task');
+  if (task && (task.status === 'pending' || task.status === 'processing'))
+    finishTask(task, 'failure', 'Expired lock preempted');
+  img.extra.delete('os_glance_import_task');
+}
+
+function newTask(
+  call: Call,
+  img: ImageRecord,
+  importReq: Record<string, unknown>,
+  stores: ReadonlyArray<string | null>,
+): TaskRecord {
   const now = dbNow();
   const task: TaskRecord = {
     id: randomUUID(),
@@ -386,7 +535,7 @@ function newTask(call: Call, img: ImageRecord, importReq: Record<string, unknown
     userId: call.ctx.userId,
     requestId: call.requestId ?? '',
     imageId: img.id,
-    input: { image_id: img.id, import_req: importReq, backend: [DEFAULT_STORE] },
+    input: { image_id: img.id, import_req: importReq, backend: [...stores] },
     result: null,
     message: '',
     createdAt: now,
@@ -403,36 +552,102 @@ function finishTask(task: TaskRecord, status: 'success' | 'failure', message: st
   task.updatedAt = dbNow();
 }
 
-async function runImport(
-  deps: GlanceDeps,
-  img: ImageRecord,
-  task: TaskRecord,
-  method: string,
-): Promise<void> {
-  const fail = (message: string) => {
-    img.status = 'queued';
-    img.extra.set('os_glance_importing_to_stores', '');
-    img.extra.set('os_glance_failed_import', DEFAULT_STORE);
-    img.extra.delete('os_glance_import_task');
-    img.updatedAt = dbNow();
-    finishTask(task, 'failure', message);
-  };
-  if (method !== 'glance-direct' || !img.staged) {
-    fail('Image could not be downloaded: outbound connections are disabled on this deployment.');
-    return;
-  }
+/** The message of a task whose flow raised something other than an UploadException (taskflow_executor.py). */
+const TASK_INTERNAL_ERROR = 'Task failed due to Internal Error';
+
+/** Store faults that make a write to the file store fail outright. */
+function storeWriteFails(deps: GlanceDeps, bytes: number): boolean {
   const fault = deps.fault();
-  if (
+  return (
     fault === 'store-unwritable' ||
     fault === 'store-removed' ||
     fault === 'store-full' ||
     fault === 'swift-unmounted' ||
-    (fault === 'store-small' && img.staged.size > smallStoreFree(deps))
-  ) {
-    fail(`Failed to import image to store ${DEFAULT_STORE}`);
+    (fault === 'store-small' && bytes > smallStoreFree(deps))
+  );
+}
+
+/**
+ * Why writing the image into one target store fails, or null when it succeeds. `null` is legacy
+ * mode's single unnamed store.
+ */
+function storeError(
+  deps: GlanceDeps,
+  id: string | null,
+  bytes: number,
+  written: ReadonlyArray<string | null>,
+): string | null {
+  const store = id === null ? undefined : findStore(deps.stores, id);
+  // http refuses (StoreAddDisabled); a second write of the same image to one store is a Duplicate.
+  if (id !== null && (!store || !acceptsData(store, 'import') || written.includes(id)))
+    return TASK_INTERNAL_ERROR;
+  if (storeWriteFails(deps, bytes)) return `Failed to import image to store ${id ?? 'file'}`;
+  return null;
+}
+
+/**
+ * Runs an import flow to its end the way api_image_import.py leaves the image: each target store in
+ * turn; a failing store with all_stores_must_succeed reverts the stores written so far (the ones not
+ * reached stay in os_glance_importing_to_stores), without it the store is only listed as failed.
+ */
+async function runImport(
+  deps: GlanceDeps,
+  img: ImageRecord,
+  task: TaskRecord,
+  req: ImportRequest,
+  stores: ReadonlyArray<string | null>,
+): Promise<void> {
+  const copy = req.method === 'copy-image';
+  const importing = (list: ReadonlyArray<string | null>, subtract: boolean) =>
+    img.extra.set(
+      'os_glance_importing_to_stores',
+      mergeStoreList(img.extra.get('os_glance_importing_to_stores'), list, subtract),
+    );
+  const failed = (list: ReadonlyArray<string | null>) =>
+    img.extra.set('os_glance_failed_import', mergeStoreList(img.extra.get('os_glance_failed_import'), list));
+  const end = (status: 'success' | 'failure', message: string) => {
+    img.extra.delete('os_glance_import_task');
+    img.updatedAt = dbNow();
+    finishTask(task, status, message);
+  };
+  if (!copy && (req.method !== 'glance-direct' || !img.staged)) {
+    img.status = 'queued';
+    importing(stores, true);
+    failed(stores);
+    end('failure', 'Image could not be downloaded: outbound connections are disabled on this deployment.');
+    return;
+  }
+  const bytes = copy ? (img.size ?? 0) : (img.staged?.size ?? 0);
+  const written: Array<string | null> = [];
+  let aborted: string | undefined;
+  for (const id of stores) {
+    const error = storeError(deps, id, bytes, written);
+    importing([id], true);
+    if (error === null) {
+      written.push(id);
+      continue;
+    }
+    failed([id]);
+    if (req.mustSucceed) {
+      aborted = error;
+      break;
+    }
+  }
+  if (aborted !== undefined || (!copy && written.length === 0)) {
+    // Reverted: nothing this task wrote stays; an image that was being imported goes back to queued.
+    if (!copy) img.status = 'queued';
+    end('failure', aborted ?? TASK_INTERNAL_ERROR);
+    return;
+  }
+  const named = written.filter((s): s is string => s !== null);
+  if (copy) {
+    img.stores.push(...named);
+    end('success', written.length > 0 ? `Copied ${Math.floor(bytes / MIB)} MiB` : '');
     return;
   }
   const staged = img.staged;
+  if (!staged) return;
+  const fault = deps.fault();
   if (fault === 'store-mount-lost') await deps.store.remove(img.id);
   else await deps.store.promote(img.id);
   if (img.deleted) {
@@ -448,13 +663,9 @@ async function runImport(
   img.status = 'active';
   img.data = fault === 'store-mount-lost' ? 'lost' : 'stored';
   img.storedIn = deps.faultSpan();
-  img.stores = [DEFAULT_STORE];
+  img.stores = named;
   img.staged = undefined;
-  img.extra.set('os_glance_importing_to_stores', '');
-  img.extra.set('os_glance_failed_import', '');
-  img.extra.delete('os_glance_import_task');
-  img.updatedAt = dbNow();
-  finishTask(task, 'success', `Copied ${Math.floor(staged.size / MIB)} MiB`);
+  end('success', `Copied ${Math.floor(staged.size / MIB)} MiB`);
 }
 
 /** POST /v2/images/{id}/import — Import an image (glance-direct, web-download, copy-image). */
@@ -464,62 +675,102 @@ export async function importImage(
   id: string,
   track: (p: Promise<void>) => void,
 ): Promise<void> {
-  const body = await readJson(call);
-  const req =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : undefined;
-  const method = req?.method;
-  const name =
-    typeof method === 'object' && method !== null ? (method as Record<string, unknown>).name : undefined;
-  if (!req || typeof name !== 'string') throw new HttpError(400, "Import request requires a 'method' field.");
-  if (!['glance-direct', 'web-download', 'copy-image'].includes(name)) {
-    throw new HttpError(
-      400,
-      `Import method ${name} is not valid. Supported methods: glance-direct, web-download, copy-image`,
-    );
-  }
-  const stores = req.stores;
-  if (stores !== undefined) {
-    if (!Array.isArray(stores)) throw new HttpError(400, 'Stores parameter must be a list.');
-    for (const s of stores) {
-      if (s === 'http') throw new HttpError(403, 'Store http is read-only store');
-      if (s !== DEFAULT_STORE) throw new HttpError(400, `Store for identifier ${String(s)} not found`);
-    }
-  }
+  const req = importRequest(await readJson(call));
   await deps.db(call);
   const img = findImage(deps, call, id);
-  if (!owns(call.ctx, img)) throw notAuthorized('modify_image');
-  if (name === 'glance-direct') {
-    if (img.status === 'queued') {
-      throw new HttpError(409, "Image needs to be staged before 'glance-direct' method can be used");
+  const copy = req.method === 'copy-image';
+  // images.py import_image, in its order.
+  if (img.status === 'active' && !copy)
+    throw new HttpError(409, 'Image with status active cannot be target for import');
+  if (img.status !== 'active' && copy)
+    throw new HttpError(409, 'Only images with status active can be targeted for copying');
+  if (img.status !== 'queued' && req.method === 'web-download')
+    throw new HttpError(409, "Image needs to be in 'queued' state to use 'web-download' method");
+  if (img.status !== 'uploading' && req.method === 'glance-direct')
+    throw new HttpError(409, "Image needs to be staged before 'glance-direct' method can be used");
+  if (!img.containerFormat) throw new HttpError(409, "'container_format' needs to be set before import");
+  if (!img.diskFormat) throw new HttpError(409, "'disk_format' needs to be set before import");
+  // copy_image is "role:admin" with no legacy fallback: owners are refused, and so is noauth (no roles).
+  if (copy && !call.ctx.roles.includes('admin')) throw notAuthorized('copy_image');
+  if (!copy && !owns(call.ctx, img)) throw notAuthorized('modify_image');
+  enforceImportLock(img);
+  let stores: Array<string | null> = deps.stores.multi ? requestedStores(deps, call, req) : [null];
+  if (copy) {
+    // Without enabled_backends locations carry no 'store' key and images.py's lookup raises KeyError.
+    if (!deps.stores.multi) throw new HttpError(500);
+    if (req.allStores) {
+      stores = stores.filter((s) => s === null || !img.stores.includes(s));
+      if (stores.length === 0) {
+        // Already everywhere: Glance answers 202 and starts nothing.
+        sendEmpty(call, 202);
+        return;
+      }
+    } else {
+      const present = img.stores.find((s) => stores.includes(s));
+      if (present !== undefined) throw new HttpError(400, `Image is already present at store '${present}'`);
     }
-    if (img.status !== 'uploading')
-      throw new HttpError(409, `Image with status ${img.status} cannot be target for import`);
-  } else if (name === 'web-download') {
-    if (img.status !== 'queued')
-      throw new HttpError(409, `Image with status ${img.status} cannot be target for import`);
-    const uri = (method as Record<string, unknown>).uri;
-    if (!webDownloadAllowed(uri)) {
-      throw new HttpError(400, `URI for web-download does not pass filtering: ${String(uri)}`);
-    }
-  } else {
-    if (img.status !== 'active')
-      throw new HttpError(409, `Image with status ${img.status} cannot be target for import`);
-    throw new HttpError(409, `Image is already present at store '${DEFAULT_STORE}'`);
   }
-  const task = newTask(call, img, req);
-  img.status = 'importing';
+  if (!req.mustSucceed && !deps.stores.multi) {
+    throw new HttpError(
+      400,
+      `All_stores_must_succeed can only be set with enabled_backends ${pyStr(req.uri)}`,
+    );
+  }
+  if (req.method === 'web-download' && !webDownloadAllowed(req.uri)) {
+    throw new HttpError(400, `URI for web-download does not pass filtering: ${pyStr(req.uri)}`);
+  }
+  const task = newTask(call, img, req.raw, stores);
   img.extra.set('os_glance_import_task', task.id);
-  img.extra.set('os_glance_importing_to_stores', DEFAULT_STORE);
-  img.extra.set('os_glance_failed_import', '');
+  if (!copy) img.status = 'importing';
+  img.extra.set(
+    'os_glance_importing_to_stores',
+    mergeStoreList(img.extra.get('os_glance_importing_to_stores'), stores),
+  );
+  img.extra.set(
+    'os_glance_failed_import',
+    mergeStoreList(img.extra.get('os_glance_failed_import'), stores, true),
+  );
   img.updatedAt = dbNow();
   sendEmpty(call, 202);
   track(
-    runImport(deps, img, task, name).catch((err: unknown) => {
+    runImport(deps, img, task, req, stores).catch((err: unknown) => {
       deps.log(`glance import ${id} failed: ${String(err)}`);
-      img.status = 'queued';
+      if (!copy) img.status = 'queued';
+      img.extra.delete('os_glance_import_task');
       finishTask(task, 'failure', String(err));
     }),
   );
+}
+
+/** DELETE /v2/stores/{store_id}/{image_id} — Delete image from store (images.py delete_from_store). */
+export async function deleteFromStore(
+  deps: GlanceDeps,
+  call: Call,
+  storeId: string,
+  id: string,
+): Promise<void> {
+  if (!deps.stores.multi) throw new HttpError(404);
+  if (!findStore(deps.stores, storeId))
+    throw new HttpError(409, `The selected store ${storeId} is not available on this node.`);
+  await deps.db(call);
+  const img = findImage(deps, call, id, `Failed to find image ${id}`);
+  // delete_image_location passes by its legacy rule; the legacy owner check remains.
+  if (!owns(call.ctx, img)) throw new HttpError(403, 'You do not own this image');
+  if (img.status !== 'active') {
+    throw new HttpError(
+      409,
+      "It's not allowed to remove image data from store if image status is not 'active'",
+    );
+  }
+  if (img.stores.length === 1) {
+    throw new HttpError(
+      403,
+      'Cannot delete image data from the only store containing it. Consider deleting the image instead.',
+    );
+  }
+  const at = img.stores.indexOf(storeId);
+  if (at < 0) throw new HttpError(404, `Image ${id} is not stored in store ${storeId}.`);
+  img.stores.splice(at, 1);
+  img.updatedAt = dbNow();
+  sendEmpty(call, 204);
 }

@@ -31,6 +31,7 @@ import {
   type Visibility,
 } from './registry.js';
 import { validateAgainst } from './schemas.js';
+import { enabledIds } from './stores.js';
 import { HttpError } from './webob.js';
 
 /** Import methods this deployment offers (create header and /v2/info/import). */
@@ -377,7 +378,7 @@ function nonNegative(name: string, value: unknown): void {
 }
 
 /** POST /v2/images — Create image. */
-export async function createImage(deps: GlanceDeps, call: Call, storeIds: string): Promise<void> {
+export async function createImage(deps: GlanceDeps, call: Call): Promise<void> {
   const body = asObject(await readJson(call));
   if (!body) throw new HttpError(400, 'Malformed JSON in request body.');
   for (const key of READ_ONLY) {
@@ -440,11 +441,13 @@ export async function createImage(deps: GlanceDeps, call: Call, storeIds: string
   };
   if (img.tags.size > MAX_TAGS) throw new HttpError(413, 'Maximum number of tags exceeded');
   deps.registry.insert(img);
-  sendJson(call, 201, imageView(img), {
+  const headers: Record<string, string> = {
     Location: `http://${call.host}/v2/images/${id}`,
     'Openstack-Image-Import-Methods': IMPORT_METHODS.join(','),
-    'Openstack-Image-Store-Ids': storeIds,
-  });
+  };
+  // Every enabled_backends key, Glance's reserved stores included (seen on the lab).
+  if (deps.stores.multi) headers['Openstack-Image-Store-Ids'] = enabledIds(deps.stores).join(',');
+  sendJson(call, 201, imageView(img), headers);
 }
 
 /** GET /v2/images/{id} — Show image. */

@@ -12,6 +12,7 @@ import { IMPORT_METHODS } from './glance-images.js';
 import { sendBody } from './http-util.js';
 import { pyJson, pyRepr } from './py-json.js';
 import { dbNow, type ImageRecord, type MemberStatus, memberView, owns, taskView } from './registry.js';
+import { storeDetails, storeList } from './stores.js';
 import { HttpError } from './webob.js';
 
 const MAX_MEMBERS = 128;
@@ -122,31 +123,22 @@ export function infoImport(call: Call): void {
   });
 }
 
-/** GET /v2/info/stores — Stores (multi-store: fs default, http read-only). */
-export function infoStores(call: Call): void {
-  sendJsonTypeFirst(call, {
-    stores: [
-      { id: 'fs', default: 'true' },
-      { id: 'http', 'read-only': 'true' },
-    ],
-  });
+/** Zed's answer to store discovery without enabled_backends (discovery.py get_stores; capture 6-19). */
+function noMultiStore(deps: GlanceDeps): void {
+  if (!deps.stores.multi) throw new HttpError(404, 'Multi backend is not supported at this site.');
 }
 
-/** GET /v2/info/stores/detail — Store details (admin only). */
+/** GET /v2/info/stores — Stores, in enabled_backends order; http marked read-only. */
+export function infoStores(deps: GlanceDeps, call: Call): void {
+  noMultiStore(deps);
+  sendJsonTypeFirst(call, { stores: storeList(deps.stores) });
+}
+
+/** GET /v2/info/stores/detail — Store details (admin only; the multi-store check comes first). */
 export function infoStoresDetail(deps: GlanceDeps, call: Call): void {
+  noMultiStore(deps);
   if (!call.ctx.isAdmin) throw notAuthorized('stores_info_detail');
-  const dataDir = `${deps.store.dir.replace(/\/+$/, '')}/images/`;
-  sendJsonTypeFirst(call, {
-    stores: [
-      {
-        id: 'fs',
-        default: 'true',
-        type: 'file',
-        properties: { data_dir: dataDir, chunk_size: 65536, thin_provisioning: false },
-      },
-      { id: 'http', 'read-only': 'true', type: 'http', properties: {} },
-    ],
-  });
+  sendJsonTypeFirst(call, { stores: storeDetails(deps.stores, deps.store.dir) });
 }
 
 /** GET /v2/info/usage — Quota usage (no unified limits configured: empty). */

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { DataStore } from './data-store.js';
 import type { FaultDelays, FaultName } from './faults.js';
 import { type Call, type DbArea, type GlanceDeps, sendError } from './glance-core.js';
-import { downloadImage, importImage, stageImage, uploadImage } from './glance-data.js';
+import { deleteFromStore, downloadImage, importImage, stageImage, uploadImage } from './glance-data.js';
 import {
   addTag,
   createImage,
@@ -44,13 +44,14 @@ import { MetadefStore } from './metadefs.js';
 import { pyJson } from './py-json.js';
 import type { Registry, RequestContext } from './registry.js';
 import type { SchemaCatalog } from './schemas.js';
+import type { StoreConfig } from './stores.js';
 import { HttpError } from './webob.js';
 
 /**
- * Versions Zed advertises with multiple stores enabled (enabled_backends, as the reference serves
- * /v2/info/stores): 2.8 and 2.10–2.13 appear; no cache API (2.14, 2.16).
+ * Versions Zed advertises with multiple stores enabled (enabled_backends): 2.8 and 2.10–2.13
+ * appear; no cache API (2.14, 2.16). glance/api/versions.py.
  */
-const VERSIONS: ReadonlyArray<readonly [string, string]> = [
+const VERSIONS_MULTI_STORE: ReadonlyArray<readonly [string, string]> = [
   ['v2.15', 'CURRENT'],
   ['v2.13', 'SUPPORTED'],
   ['v2.12', 'SUPPORTED'],
@@ -67,6 +68,16 @@ const VERSIONS: ReadonlyArray<readonly [string, string]> = [
   ['v2.1', 'SUPPORTED'],
   ['v2.0', 'SUPPORTED'],
 ];
+
+/** Advertised (and negotiated) only with enabled_backends: versions.py and version_negotiation.py. */
+const MULTI_STORE_ONLY = new Set(['v2.8', 'v2.10', 'v2.11', 'v2.12', 'v2.13']);
+
+/** The versions document's entries for a store configuration (legacy: capture 6-00). */
+function versionsFor(stores: StoreConfig): ReadonlyArray<readonly [string, string]> {
+  return stores.multi
+    ? VERSIONS_MULTI_STORE
+    : VERSIONS_MULTI_STORE.filter(([id]) => !MULTI_STORE_ONLY.has(id));
+}
 
 /** keystonemiddleware keeps validated tokens this long (token_cache_time). */
 const TOKEN_CACHE_MS = 300_000;
@@ -86,6 +97,7 @@ export interface GlanceServerOptions {
   registry: Registry;
   store: DataStore;
   schemas: SchemaCatalog;
+  stores: StoreConfig;
   keystone: Keystone;
   auth: 'keystone' | 'none';
   fault: () => FaultName | null;
@@ -100,6 +112,7 @@ export class GlanceServer {
   readonly server: Server;
   private readonly opts: GlanceServerOptions;
   private readonly deps: GlanceDeps;
+  private readonly versionList: ReadonlyArray<readonly [string, string]>;
   private readonly tokenCache = new Map<string, { info: TokenInfo; until: number }>();
   private readonly dbWaiters = new Set<() => void>();
   private readonly background = new Set<Promise<void>>();
@@ -113,12 +126,14 @@ export class GlanceServer {
       store: opts.store,
       schemas: opts.schemas,
       metadefs: new MetadefStore(opts.schemas),
+      stores: opts.stores,
       fault: opts.fault,
       delays: opts.delays,
       log: opts.log,
       db: (call, area) => this.db(call, area),
       faultSpan: () => this.span,
     };
+    this.versionList = versionsFor(opts.stores);
     this.server = createServer({ requestTimeout: 0 }, (req, res) => {
       void this.handle(req, res, false);
     });
@@ -218,7 +233,7 @@ export class GlanceServer {
 
   private versions(call: Call, status: number): void {
     const body = pyJson({
-      versions: VERSIONS.map(([id, state]) => ({
+      versions: this.versionList.map(([id, state]) => ({
         id,
         status: state,
         links: [{ rel: 'self', href: `http://${call.host}/v2/` }],
@@ -288,7 +303,7 @@ export class GlanceServer {
       return;
     }
     const v2 = /^\/v2(?:\.(\d+))?(\/.*)?$/.exec(path);
-    if (!v2 || (v2[1] !== undefined && !VERSIONS.some(([id]) => id === `v2.${v2[1]}`))) {
+    if (!v2 || (v2[1] !== undefined && !this.versionList.some(([id]) => id === `v2.${v2[1]}`))) {
       // Version negotiation: anything that is not a supported version gets the choices.
       this.versions(call, 300);
       return;
@@ -333,7 +348,7 @@ export class GlanceServer {
     const [a, id = '', c, e] = s;
     const n = s.length;
     if (a === 'images') {
-      if (n === 1) return { GET: () => listImages(d, call), POST: () => createImage(d, call, 'fs') };
+      if (n === 1) return { GET: () => listImages(d, call), POST: () => createImage(d, call) };
       if (id === '') return undefined;
       if (n === 2) {
         return {
@@ -370,11 +385,14 @@ export class GlanceServer {
     }
     if (a === 'info') {
       if (n === 2 && id === 'import') return { GET: () => infoImport(call) };
-      if (n === 2 && id === 'stores') return { GET: () => infoStores(call) };
+      if (n === 2 && id === 'stores') return { GET: () => infoStores(d, call) };
       if (n === 3 && id === 'stores' && c === 'detail') return { GET: () => infoStoresDetail(d, call) };
       if (n === 2 && id === 'usage') return { GET: () => infoUsage(call) };
       return undefined;
     }
+    // DELETE /v2/stores/{store_id}/{image_id}: routed whatever the configuration, as in Zed's router.
+    if (a === 'stores')
+      return n === 3 && id && c ? { DELETE: () => deleteFromStore(d, call, id, c) } : undefined;
     if (a === 'tasks') {
       if (n === 1) return { GET: () => listTasks(d, call), POST: () => createTask(call) };
       if (n === 2 && id) return { GET: () => showTask(d, call, id), DELETE: () => deleteTask(call) };

@@ -13,25 +13,43 @@ import { DataStore } from './data-store.js';
 import { CAPTURED_DELAYS, FAULT_NAMES, type FaultDelays, type FaultName, faultRecord } from './faults.js';
 import { GlanceServer } from './glance-server.js';
 import { Keystone } from './keystone.js';
+import { type AccountSpec, type RoleName, resolveAccounts } from './keystone-accounts.js';
 import { deadPort, Listener } from './listener.js';
 import { FrontProxy } from './proxy.js';
 import { Registry } from './registry.js';
 import { loadSchemas } from './schemas.js';
+import { DEFAULT_STORES_SPEC, parseStores } from './stores.js';
 
 export { CAPTURED_DELAYS, FAULTS, type Fault, type FaultDelays, type FaultName } from './faults.js';
+export { type AccountSpec, MAX_EXTRA_MEMBERS, type RoleName } from './keystone-accounts.js';
+export { DEFAULT_STORES_SPEC, parseStores, type StoreConfig } from './stores.js';
 
 export interface ReferenceOptions {
   /** Loopback address to bind (default 127.0.0.1). */
   host?: string;
   /** Glance port (0 = ephemeral). */
   port?: number;
+  /** Keystone port (0 = ephemeral). */
   keystonePort?: number;
+  /** Front proxy port (0 = ephemeral). */
   proxyPort?: number;
+  /**
+   * Users to create besides (or overriding the password, project or roles of) the built-in admin
+   * and demo: a users file (YAML or JSON) or the entries themselves.
+   */
+  users?: string | ReadonlyArray<AccountSpec>;
+  /** How many member users member1…memberN to add, each in its own project of the same name. */
+  extraMembers?: number;
   /** Where image data lives; default a new temp dir, removed on close. */
   dataDir?: string;
   /** 'keystone' (default) checks tokens; 'none' runs every request as an admin context. */
   auth?: 'keystone' | 'none';
   fault?: FaultName | null;
+  /**
+   * Store configuration: "multi:<id>[,<id>…]" (enabled_backends, the first id the default; default
+   * "multi:fs", as the lab runs) or "legacy" (the deprecated [glance_store] stores = file,http).
+   */
+  stores?: string;
   /** Lifetime of issued tokens (default 3600). */
   tokenTtlSeconds?: number;
   /** Overrides for the timing-bound faults (default: as captured). Tests shrink them. */
@@ -42,8 +60,13 @@ export interface ReferenceOptions {
 export interface ReferenceUser {
   name: string;
   password: string;
+  /** True when the reference generated the password (a given one is never printed). */
+  passwordGenerated: boolean;
   project: string;
-  role: 'admin' | 'member';
+  /** The highest of its roles on its project. */
+  role: 'admin' | 'member' | 'reader';
+  /** The roles assigned on its project (a token also carries those they imply). */
+  roles: ReadonlyArray<RoleName>;
   domain: 'Default';
 }
 
@@ -54,6 +77,8 @@ export interface ReferenceServer {
   /** The nginx-like front proxy in front of Glance. */
   proxyUrl: string;
   users: ReadonlyArray<ReferenceUser>;
+  /** The store configuration in canonical form ("multi:fs", "legacy"). */
+  stores: string;
   setFault(f: FaultName | null): void;
   fault(): FaultName | null;
   close(): Promise<void>;
@@ -74,6 +99,13 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
   checkHost(host);
   if (opts.fault != null && !FAULT_NAMES.has(opts.fault))
     throw new ConfigError(`unknown fault "${String(opts.fault)}"`);
+  const stores = parseStores(opts.stores ?? DEFAULT_STORES_SPEC);
+  const ports = { port: opts.port, keystonePort: opts.keystonePort, proxyPort: opts.proxyPort };
+  for (const [name, port] of Object.entries(ports))
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+      throw new ConfigError(`${name} must be an integer from 0 to 65535 (got ${String(port)})`);
+  // Settled before anything starts, so a bad users file leaves nothing behind.
+  const accounts = await resolveAccounts(opts);
   const log = opts.log ?? (() => {});
   const delays: FaultDelays = { ...CAPTURED_DELAYS, ...opts.delays };
   const ownDir = opts.dataDir === undefined;
@@ -83,12 +115,13 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
 
   let current: FaultName | null = null;
   const fault = () => current;
-  const keystone = new Keystone(opts.tokenTtlSeconds ?? 3600);
+  const keystone = new Keystone(opts.tokenTtlSeconds ?? 3600, accounts);
   let keystoneBase = '';
   const glance = new GlanceServer({
     registry: new Registry(),
     store,
     schemas: loadSchemas(),
+    stores,
     keystone,
     auth: opts.auth ?? 'keystone',
     fault,
@@ -181,10 +214,13 @@ export async function startReference(opts: ReferenceOptions = {}): Promise<Refer
     users: keystone.users.map((u) => ({
       name: u.name,
       password: u.password,
+      passwordGenerated: u.passwordGenerated,
       project: u.project.name,
       role: u.role,
+      roles: u.assignedRoles,
       domain: u.domain,
     })),
+    stores: stores.spec,
     setFault,
     fault,
     close: () => {

@@ -1,31 +1,34 @@
 /**
  * A Keystone v3 stand-in: password, token and application-credential authentication, project
- * scope, a catalog naming the reference Glance, and token validation for Glance's middleware.
+ * scope granted by role assignments, a catalog naming the reference Glance, token validation for
+ * Glance's middleware, and (keystone-admin.ts) the identity API Tempest's dynamic credentials use.
  * Bodies and headers follow the captured Keystone 22 (Zed) responses.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId, readBody, sendBody } from './http-util.js';
+import { type Account, builtInAccounts, type RoleName } from './keystone-accounts.js';
+import { IdentityAdmin, projectView } from './keystone-admin.js';
+import { Directory, hexId, type IdentityUser, type Project, type Role } from './keystone-directory.js';
+import { badRequest, invalidJson, KeystoneError, notFound, unauthorized } from './keystone-errors.js';
 import { pyJson } from './py-json.js';
 
+/** An account the reference started with, as it was then. */
 export interface KeystoneUser {
   id: string;
   name: string;
   password: string;
+  /** True when the password was generated at start rather than given. */
+  passwordGenerated: boolean;
   domain: 'Default';
+  /** The project the account was made for. */
   project: Project;
+  /** Its roles on that project, implied ones included: what a token scoped there carries. */
   roles: ReadonlyArray<Role>;
-  role: 'admin' | 'member';
-}
-
-interface Project {
-  id: string;
-  name: string;
-}
-
-interface Role {
-  id: string;
-  name: string;
+  /** The roles assigned on that project. */
+  assignedRoles: ReadonlyArray<RoleName>;
+  /** The highest of its roles. */
+  role: 'admin' | 'member' | 'reader';
 }
 
 interface AppCredential {
@@ -33,7 +36,7 @@ interface AppCredential {
   name: string;
   description: string | null;
   secret: string;
-  user: KeystoneUser;
+  user: IdentityUser;
   project: Project;
   roles: Role[];
   expiresAt: Date | null;
@@ -42,7 +45,7 @@ interface AppCredential {
 /** A token Keystone issued. */
 export interface TokenInfo {
   token: string;
-  user: KeystoneUser;
+  user: IdentityUser;
   project: Project | null;
   roles: ReadonlyArray<Role>;
   methods: string[];
@@ -59,26 +62,10 @@ export interface ImageEndpoints {
   internal: string;
 }
 
-function hexId(): string {
-  return randomBytes(16).toString('hex');
-}
-
 function keystoneTime(d: Date): string {
   return `${d.toISOString().slice(0, 19)}.000000Z`;
 }
 
-class KeystoneError extends Error {
-  readonly status: number;
-  readonly title: string;
-
-  constructor(status: number, title: string, message: string) {
-    super(message);
-    this.status = status;
-    this.title = title;
-  }
-}
-
-const UNAUTHORIZED = 'The request you have made requires authentication.';
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK',
   201: 'CREATED',
@@ -89,19 +76,18 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   403: 'FORBIDDEN',
   404: 'NOT FOUND',
   405: 'METHOD NOT ALLOWED',
+  409: 'CONFLICT',
 };
 
-function unauthorized(): KeystoneError {
-  return new KeystoneError(401, 'Unauthorized', UNAUTHORIZED);
-}
-
-function badRequest(message: string): KeystoneError {
-  return new KeystoneError(
-    400,
-    'Bad Request',
-    `${message} The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`,
+/** Flask's jsonify, as Keystone's error bodies are written: compact, keys sorted, ASCII only. */
+function flaskJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+const PROJECT_DOMAIN = { id: 'default', name: 'Default' };
 
 function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -109,10 +95,13 @@ function asObject(v: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** Identity service state (users, projects, tokens, application credentials) and its HTTP handler. */
+/** Identity service state (directory, tokens, application credentials) and its HTTP handler. */
 export class Keystone {
+  /** Users, projects, roles and role assignments. */
+  readonly directory = new Directory();
+  /** The accounts seeded at start, in order: admin, demo, the given users, the extra members. */
   readonly users: KeystoneUser[];
-  private readonly roles: { reader: Role; member: Role; admin: Role };
+  private readonly admin: IdentityAdmin;
   private readonly tokens = new Map<string, TokenInfo>();
   private readonly appCreds = new Map<string, AppCredential>();
   private readonly ttlMs: number;
@@ -121,36 +110,52 @@ export class Keystone {
   private readonly endpointIds = Array.from({ length: 6 }, hexId);
   private readonly serviceIds = { identity: hexId(), image: hexId() };
 
-  constructor(tokenTtlSeconds: number) {
+  /** `accounts` come from resolveAccounts(); default: the built-in admin and demo. */
+  constructor(tokenTtlSeconds: number, accounts?: ReadonlyArray<Account>) {
     this.ttlMs = tokenTtlSeconds * 1000;
-    this.roles = {
-      reader: { id: hexId(), name: 'reader' },
-      member: { id: hexId(), name: 'member' },
-      admin: { id: hexId(), name: 'admin' },
+    this.users = (accounts ?? builtInAccounts()).map((a) => this.seed(a));
+    this.admin = new IdentityAdmin({
+      directory: this.directory,
+      baseUrl: () => this.baseUrl,
+      caller: (req) => this.caller(req),
+      send: (res, status, body) => this.sendResource(res, status, body),
+      revokeTokens: (userId, projectId) => {
+        for (const [t, info] of this.tokens)
+          if (info.user.id === userId && info.project?.id === projectId) this.tokens.delete(t);
+      },
+      dropApplicationCredentials: (match) => {
+        for (const c of this.appCreds.values()) {
+          if (match.userId !== undefined && c.user.id !== match.userId) continue;
+          if (match.projectId !== undefined && c.project.id !== match.projectId) continue;
+          this.appCreds.delete(c.id);
+          for (const [t, info] of this.tokens) if (info.appCred === c) this.tokens.delete(t);
+        }
+      },
+    });
+  }
+
+  /** Creates the account's project (once), user and grants. */
+  private seed(a: Account): KeystoneUser {
+    const dir = this.directory;
+    const project = dir.projectByName(a.project) ?? dir.createProject({ name: a.project });
+    const user = dir.createUser({ name: a.name, password: a.password });
+    for (const name of a.roles) {
+      const role = dir.roleByName(name);
+      if (role) dir.grant(user.id, project.id, role.id);
+    }
+    const roles = dir.effectiveRoles(user.id, project.id);
+    const has = (n: string) => roles.some((r) => r.name === n);
+    return {
+      id: user.id,
+      name: user.name,
+      password: a.password,
+      passwordGenerated: a.passwordGenerated,
+      domain: 'Default',
+      project,
+      roles,
+      assignedRoles: a.roles,
+      role: has('admin') ? 'admin' : has('member') ? 'member' : 'reader',
     };
-    const password = () => randomBytes(12).toString('base64url');
-    const adminProject = { id: hexId(), name: 'admin' };
-    const demoProject = { id: hexId(), name: 'demo' };
-    this.users = [
-      {
-        id: hexId(),
-        name: 'admin',
-        password: password(),
-        domain: 'Default',
-        project: adminProject,
-        roles: [this.roles.reader, this.roles.admin, this.roles.member],
-        role: 'admin',
-      },
-      {
-        id: hexId(),
-        name: 'demo',
-        password: password(),
-        domain: 'Default',
-        project: demoProject,
-        roles: [this.roles.reader, this.roles.member],
-        role: 'member',
-      },
-    ];
   }
 
   /**
@@ -163,12 +168,18 @@ export class Keystone {
     this.imageUrls = imageUrls;
   }
 
-  /** The token's record when it exists and has not expired. */
+  /** The token's record when it exists, has not expired, and its user and project still exist. */
   lookup(token: string): TokenInfo | undefined {
     const info = this.tokens.get(token);
-    if (!info) return undefined;
-    if (info.expiresAt.getTime() <= Date.now()) return undefined;
-    return info;
+    return info && !this.invalidity(info) ? info : undefined;
+  }
+
+  /** Why Keystone would refuse to validate the token, as its 404 says; undefined when valid. */
+  private invalidity(info: TokenInfo): KeystoneError | undefined {
+    if (info.expiresAt.getTime() <= Date.now()) return notFound('token', info.token);
+    if (!this.directory.user(info.user.id)) return notFound('user', info.user.id);
+    if (info.project && !this.directory.project(info.project.id)) return notFound('project', info.project.id);
+    return undefined;
   }
 
   /** The service catalog: identity, then image, endpoints in the captured order. */
@@ -216,34 +227,48 @@ export class Keystone {
     };
   }
 
+  /** Sends `body` as Python's json.dumps writes it (a string as it is); no body, no Content-Length. */
   private send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-    const text = body === undefined ? '' : pyJson(body);
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : pyJson(body);
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    headers['Content-Length'] = String(Buffer.byteLength(text));
+    if (text !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(text));
+    }
     Object.assign(headers, extra);
     headers.Vary = 'X-Auth-Token';
     headers['x-openstack-request-id'] = newRequestId();
-    // The captured deployment's uwsgi closes every connection (clients saw resets otherwise).
+    // The captured deployment's uwsgi closes every connection (clients saw resets otherwise), and sends no Date.
     headers.Connection = 'close';
-    sendBody(res, status, headers, text, STATUS_TEXT[status]);
+    res.sendDate = false;
+    if (text !== undefined) {
+      sendBody(res, status, headers, text, STATUS_TEXT[status]);
+    } else if (!res.headersSent && !res.destroyed) {
+      res.writeHead(status, STATUS_TEXT[status] ?? '', headers);
+      res.end();
+    }
+  }
+
+  /** Sends a resource body as flask-restful's output_json writes it: json.dumps and a newline. */
+  private sendResource(res: ServerResponse, status: number, body: unknown): void {
+    this.send(res, status, body === undefined ? undefined : `${pyJson(body)}\n`);
   }
 
   private sendError(res: ServerResponse, err: KeystoneError): void {
     const extra: Record<string, string> =
-      err.status === 401 ? { 'WWW-Authenticate': `Keystone uri="${this.baseUrl}"` } : {};
-    this.send(
-      res,
-      err.status,
-      { error: { code: err.status, message: err.message, title: err.title } },
-      extra,
-    );
+      err.status === 401 ? { 'WWW-Authenticate': `Keystone uri="${this.baseUrl}/v3"` } : {};
+    const text = flaskJson({ error: { code: err.status, message: err.message, title: err.title } });
+    this.send(res, err.status, `${text}\n`, extra);
   }
 
   /** Handles one HTTP request to the identity port. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      await this.route(req, res);
+      // Keystone reads a JSON body before it looks at the route or the token.
+      const method = req.method ?? 'GET';
+      const body =
+        method === 'POST' || method === 'PUT' || method === 'PATCH' ? await this.jsonBody(req) : {};
+      await this.route(req, res, body);
     } catch (err) {
       if (err instanceof KeystoneError) this.sendError(res, err);
       else
@@ -258,7 +283,11 @@ export class Keystone {
     }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://keystone.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const host = req.headers.host ?? this.baseUrl.replace(/^http:\/\//, '');
@@ -274,16 +303,16 @@ export class Keystone {
     }
     if (path === '/v3/auth/tokens') {
       if (method === 'POST') {
-        await this.issue(req, res, url.searchParams.has('nocatalog'));
+        this.issue(res, body, url.searchParams.has('nocatalog'));
         return;
       }
       if (method === 'GET' || method === 'HEAD' || method === 'DELETE') {
         this.caller(req);
         const subject = req.headers['x-subject-token'];
-        const info = typeof subject === 'string' ? this.lookup(subject) : undefined;
-        if (!info || typeof subject !== 'string') {
-          throw new KeystoneError(404, 'Not Found', `Could not find token: ${String(subject)}.`);
-        }
+        const info = typeof subject === 'string' ? this.tokens.get(subject) : undefined;
+        if (!info || typeof subject !== 'string') throw notFound('token', String(subject));
+        const invalid = this.invalidity(info);
+        if (invalid) throw invalid;
         if (method === 'DELETE') {
           this.tokens.delete(subject);
           this.send(res, 204, undefined);
@@ -303,7 +332,7 @@ export class Keystone {
           'Forbidden',
           'A project-scoped token is required to produce a service catalog.',
         );
-      this.send(res, 200, {
+      this.sendResource(res, 200, {
         catalog: this.catalog(),
         links: { self: `${this.baseUrl}/v3/auth/catalog`, previous: null, next: null },
       });
@@ -311,31 +340,18 @@ export class Keystone {
     }
     if (path === '/v3/auth/projects' && method === 'GET') {
       const info = this.caller(req);
-      const p = info.user.project;
-      this.send(res, 200, {
-        projects: [
-          {
-            id: p.id,
-            name: p.name,
-            domain_id: 'default',
-            description: '',
-            enabled: true,
-            parent_id: 'default',
-            is_domain: false,
-            tags: [],
-            options: {},
-            links: { self: `${this.baseUrl}/v3/projects/${p.id}` },
-          },
-        ],
-        links: { self: `${this.baseUrl}/v3/auth/projects`, previous: null, next: null },
+      this.sendResource(res, 200, {
+        projects: this.directory.projectsOf(info.user.id).map((p) => projectView(this.baseUrl, p)),
+        links: { next: null, self: `${this.baseUrl}/v3/auth/projects`, previous: null },
       });
       return;
     }
     const appCredMatch = /^\/v3\/users\/([^/]+)\/application_credentials(?:\/([^/]+))?$/.exec(path);
     if (appCredMatch) {
-      await this.applicationCredentials(req, res, appCredMatch[1] ?? '', appCredMatch[2]);
+      this.applicationCredentials(req, res, body, appCredMatch[1] ?? '', appCredMatch[2]);
       return;
     }
+    if (this.admin.handle(req, res, url, body)) return;
     throw new KeystoneError(404, 'Not Found', 'The resource could not be found.');
   }
 
@@ -347,30 +363,50 @@ export class Keystone {
     return info;
   }
 
+  /** The request's JSON object; {} when it has no body. */
   private async jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-    const raw = await readBody(req, 1024 * 1024);
+    const raw = (await readBody(req, 1024 * 1024)).toString('utf8');
+    if (raw.trim() === '') return {};
     let parsed: unknown;
     try {
-      parsed = JSON.parse(raw.toString('utf8'));
+      parsed = JSON.parse(raw);
     } catch {
-      throw badRequest('Malformed JSON in request body.');
+      throw invalidJson();
     }
     const obj = asObject(parsed);
-    if (!obj) throw badRequest('Malformed JSON in request body.');
+    if (!obj) throw invalidJson();
     return obj;
   }
 
-  private findUser(spec: Record<string, unknown>): KeystoneUser | undefined {
-    if (typeof spec.id === 'string') return this.users.find((u) => u.id === spec.id);
+  private findUser(spec: Record<string, unknown>): IdentityUser | undefined {
+    if (typeof spec.id === 'string') return this.directory.user(spec.id);
     if (typeof spec.name !== 'string') return undefined;
     const domain = asObject(spec.domain);
     if (!domain) throw badRequest('Expecting to find domain in user.');
     const domainOk = domain.id === 'default' || domain.name === 'Default';
-    return domainOk ? this.users.find((u) => u.name === spec.name) : undefined;
+    return domainOk ? this.directory.userByName(spec.name) : undefined;
   }
 
-  private async issue(req: IncomingMessage, res: ServerResponse, noCatalog: boolean): Promise<void> {
-    const body = await this.jsonBody(req);
+  /** The project a token request's scope names, or 401; scoping needs a role there. */
+  private scopedProject(user: IdentityUser, scope: unknown): { project: Project; roles: Role[] } {
+    const spec = asObject(asObject(scope)?.project);
+    // Domain and system scope are not offered: only projects of the Default domain exist.
+    if (!spec) throw unauthorized();
+    let project: Project | undefined;
+    if (typeof spec.id === 'string') project = this.directory.project(spec.id);
+    else if (typeof spec.name === 'string') {
+      const domain = asObject(spec.domain);
+      if (!domain) throw badRequest('Expecting to find domain in project.');
+      if (domain.id === 'default' || domain.name === 'Default')
+        project = this.directory.projectByName(spec.name);
+    }
+    if (!project?.enabled) throw unauthorized();
+    const roles = this.directory.effectiveRoles(user.id, project.id);
+    if (roles.length === 0) throw unauthorized();
+    return { project, roles };
+  }
+
+  private issue(res: ServerResponse, body: Record<string, unknown>, noCatalog: boolean): void {
     const auth = asObject(body.auth);
     if (!auth) throw badRequest('Expecting to find auth in request.');
     const identity = asObject(auth.identity);
@@ -379,7 +415,7 @@ export class Keystone {
     if (!Array.isArray(methods) || methods.length === 0)
       throw badRequest('Expecting to find methods in identity.');
 
-    let user: KeystoneUser | undefined;
+    let user: IdentityUser | undefined;
     let appCred: AppCredential | undefined;
     let inherited: TokenInfo | undefined;
     const method = String(methods[0]);
@@ -387,11 +423,11 @@ export class Keystone {
       const spec = asObject(asObject(identity.password)?.user);
       if (!spec) throw badRequest('Expecting to find user in password.');
       user = this.findUser(spec);
-      if (!user || spec.password !== user.password) throw unauthorized();
+      if (!user?.enabled || user.password === null || spec.password !== user.password) throw unauthorized();
     } else if (method === 'token') {
       const id = asObject(identity.token)?.id;
       inherited = typeof id === 'string' ? this.lookup(id) : undefined;
-      if (!inherited) throw unauthorized();
+      if (!inherited?.user.enabled) throw unauthorized();
       user = inherited.user;
     } else if (method === 'application_credential') {
       const spec = asObject(identity.application_credential);
@@ -405,6 +441,7 @@ export class Keystone {
       if (!appCred || spec.secret !== appCred.secret) throw unauthorized();
       if (appCred.expiresAt && appCred.expiresAt.getTime() <= Date.now()) throw unauthorized();
       user = appCred.user;
+      if (!user.enabled) throw unauthorized();
     } else {
       throw unauthorized();
     }
@@ -417,21 +454,19 @@ export class Keystone {
       project = appCred.project;
       roles = appCred.roles;
     } else if (scope !== undefined && scope !== 'unscoped') {
-      const projectSpec = asObject(asObject(scope)?.project);
-      if (!projectSpec) throw unauthorized();
-      const wanted = user.project;
-      const byId = typeof projectSpec.id === 'string' && projectSpec.id === wanted.id;
-      const domain = asObject(projectSpec.domain);
-      const byName =
-        typeof projectSpec.name === 'string' &&
-        projectSpec.name === wanted.name &&
-        (domain?.id === 'default' || domain?.name === 'Default');
-      if (!byId && !byName) throw unauthorized();
-      project = wanted;
-      roles = user.roles;
+      ({ project, roles } = this.scopedProject(user, scope));
     } else if (inherited?.project) {
       project = inherited.project;
-      roles = inherited.roles;
+      roles = this.directory.effectiveRoles(user.id, project.id);
+      if (roles.length === 0) throw unauthorized();
+    } else if (scope === undefined && !inherited && user.defaultProjectId !== null) {
+      // Keystone scopes a token asked without scope to the user's default project, when it has a role there.
+      const home = this.directory.project(user.defaultProjectId);
+      const homeRoles = home?.enabled ? this.directory.effectiveRoles(user.id, home.id) : [];
+      if (home && homeRoles.length > 0) {
+        project = home;
+        roles = homeRoles;
+      }
     }
 
     const now = new Date();
@@ -468,7 +503,7 @@ export class Keystone {
     };
     if (info.project) {
       token.project = {
-        domain: { id: 'default', name: 'Default' },
+        domain: PROJECT_DOMAIN,
         id: info.project.id,
         name: info.project.name,
       };
@@ -499,12 +534,13 @@ export class Keystone {
     return view;
   }
 
-  private async applicationCredentials(
+  private applicationCredentials(
     req: IncomingMessage,
     res: ServerResponse,
+    body: Record<string, unknown>,
     userId: string,
     credId: string | undefined,
-  ): Promise<void> {
+  ): void {
     const caller = this.caller(req);
     if (caller.user.id !== userId || caller.appCred) {
       throw new KeystoneError(
@@ -515,7 +551,6 @@ export class Keystone {
     }
     const method = req.method ?? 'GET';
     if (credId === undefined && method === 'POST') {
-      const body = await this.jsonBody(req);
       const spec = asObject(body.application_credential);
       if (!spec || typeof spec.name !== 'string')
         throw badRequest("Invalid input for field 'application_credential'.");
@@ -535,12 +570,12 @@ export class Keystone {
         expiresAt: typeof spec.expires_at === 'string' ? new Date(spec.expires_at) : null,
       };
       this.appCreds.set(cred.id, cred);
-      this.send(res, 201, { application_credential: this.appCredView(cred, true) });
+      this.sendResource(res, 201, { application_credential: this.appCredView(cred, true) });
       return;
     }
     if (credId === undefined && method === 'GET') {
       const mine = [...this.appCreds.values()].filter((c) => c.user.id === userId);
-      this.send(res, 200, {
+      this.sendResource(res, 200, {
         application_credentials: mine.map((c) => this.appCredView(c, false)),
         links: {
           self: `${this.baseUrl}/v3/users/${userId}/application_credentials`,
@@ -552,10 +587,10 @@ export class Keystone {
     }
     const cred = credId === undefined ? undefined : this.appCreds.get(credId);
     if (!cred || cred.user.id !== userId) {
-      throw new KeystoneError(404, 'Not Found', `Could not find application credential: ${String(credId)}.`);
+      throw notFound('application credential', String(credId));
     }
     if (method === 'GET') {
-      this.send(res, 200, { application_credential: this.appCredView(cred, false) });
+      this.sendResource(res, 200, { application_credential: this.appCredView(cred, false) });
       return;
     }
     if (method === 'DELETE') {
@@ -564,6 +599,6 @@ export class Keystone {
       this.send(res, 204, undefined);
       return;
     }
-    throw new KeystoneError(405, 'Method Not Allowed', 'The method is not allowed for the requested URL.');
+    this.sendResource(res, 405, { message: 'The method is not allowed for the requested URL.' });
   }
 }

@@ -78,9 +78,20 @@ say 'same verdicts on both'
 node --import tsx test/lab/compare-verdicts.ts "$verdicts/reference.json" "$verdicts/real.json"
 rm -rf "$verdicts"
 
+say "Tempest's image API tests on the lab and the reference, compared per test id"
+t=$(stamp)
+(
+  set -a
+  # shellcheck disable=SC1091
+  source "$lab_dir/openrc-admin"
+  set +a
+  node --import tsx test/tempest/leg.ts
+)
+t_tempest=$(elapsed "$t")
+
 say 'tests that need the lab (*.lab.test.ts)'
 t=$(stamp)
 GLANCE_HARNESS_LAB_TESTS=1 npm run --silent test:lab-files
 t_files=$(elapsed "$t")
 
-say "passed: lab up ${t_up} s, suites on the reference ${t_ref} s, on the lab ${t_suites} s, lab tests ${t_files} s, total $(elapsed "$t0") s"
+say "passed: lab up ${t_up} s, suites on the reference ${t_ref} s, on the lab ${t_suites} s, Tempest ${t_tempest} s, lab tests ${t_files} s, total $(elapsed "$t0") s"

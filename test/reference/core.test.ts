@@ -53,7 +53,8 @@ describe('reference Glance core (noauth, captures 4-6)', () => {
   const small = qcow2(SMALL_QCOW2_SIZE, SMALL_QCOW2_VIRTUAL);
 
   before(async () => {
-    ref = await start({ auth: 'none' });
+    // 6-40 was captured with enabled_backends = fs:file,http:http (the lab now runs multi:fs).
+    ref = await start({ auth: 'none', stores: 'multi:fs,http' });
     g = ref.glanceUrl;
     host = new URL(g).host;
   });

@@ -2,7 +2,8 @@
  * Fidelity comparator: replays one image lifecycle (with its error paths) on two Glances and
  * reduces every answer to what a client relies on — status, the headers that matter, the schema
  * validity of the body and a few body facts — so the embedded reference can be diffed against a
- * real Glance 25.1 step by step. A metadefs leg (namespace create, tag, show, delete) runs first.
+ * real Glance 25.1 step by step. A metadefs leg (namespace create, tag, show, delete) runs first;
+ * a stores leg (store discovery, copy-image and delete-from-store refusals) runs on the active image.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -36,7 +37,12 @@ export interface Side {
 }
 
 /** Headers compared by value; the rest of HEADER_PRESENCE only by presence. */
-const HEADER_VALUES = ['openstack-image-import-methods', 'accept-patch', 'content-range'];
+const HEADER_VALUES = [
+  'openstack-image-import-methods',
+  'openstack-image-store-ids',
+  'accept-patch',
+  'content-range',
+];
 const HEADER_PRESENCE = ['location', 'x-openstack-request-id', 'www-authenticate', 'content-md5'];
 
 function mediaType(v: string | undefined): string {
@@ -74,6 +80,10 @@ function imageFacts(img: Image | undefined, data?: { md5: string; sha512: string
     `os_hash_algo=${img.os_hash_algo ?? null}`,
     `fidelity-tags=${(img.tags ?? []).filter((t) => t.startsWith('fidelity')).length}`,
     `os_name=${(img as Record<string, unknown>).os_name ?? '-'}`,
+    `stores=${(img as Record<string, unknown>).stores ?? '-'}`,
+    `import-keys=${Object.keys(img)
+      .filter((k) => k.startsWith('os_glance_'))
+      .join(',')}`,
   ];
   if (data) {
     parts.push(
@@ -85,6 +95,56 @@ function imageFacts(img: Image | undefined, data?: { md5: string; sha512: string
 }
 
 const JSON_ERROR = 'harness/glance-error';
+
+/** The version ids a versions document lists, in order (which depend on the store configuration). */
+function versionFacts(doc: unknown): string {
+  const versions = (doc as { versions?: Array<{ id?: unknown }> } | undefined)?.versions ?? [];
+  return `ids=${versions.map((v) => String(v.id)).join(',')}`;
+}
+
+/** Store discovery entries reduced to id, type and flags (a store's data_dir is the host's own). */
+function storeFacts(doc: unknown): string {
+  const stores = (doc as { stores?: Array<Record<string, unknown>> } | undefined)?.stores ?? [];
+  const flags = (s: Record<string, unknown>) =>
+    [s.type, s.default === 'true' ? 'default' : '', s['read-only'] === 'true' ? 'read-only' : '']
+      .filter((f) => f !== undefined && f !== '')
+      .join(':');
+  return `stores=${stores.map((s) => [String(s.id), flags(s)].filter((x) => x !== '').join(':')).join(',')}`;
+}
+
+/**
+ * Store discovery and the store-level refusals an image in the default store gets: copy-image to
+ * its own store or an unknown one, all_stores with nothing left to copy, deleting its only copy.
+ * Leaves the image as it found it.
+ */
+async function replayStores(side: Side, id: string, out: Observation[]): Promise<void> {
+  const g = side.admin.glance;
+  const t = g.transport;
+  const stores = await g.info.stores();
+  out.push(observe('info.stores', stores, 'glance/zed/strict/info-stores', storeFacts(stores.body)));
+  const detail = await g.info.storesDetail();
+  out.push(observe('info.stores-detail', detail, undefined, storeFacts(detail.body)));
+  out.push(observe('info.stores-detail-member', await side.member.glance.info.storesDetail(), JSON_ERROR));
+  const defaultStore = String(
+    (stores.body?.stores ?? []).find((s) => s.default === 'true' || s.default === true)?.id ?? 'fs',
+  );
+  const copy = (extra: Record<string, unknown>) =>
+    g.images.import(id, { method: { name: 'copy-image' }, ...extra });
+  out.push(observe('import.copy-image-same-store', await copy({ stores: [defaultStore] }), JSON_ERROR));
+  out.push(
+    observe(
+      'import.copy-image-unknown-store',
+      await copy({ stores: ['gh-fidelity-no-such-store'] }),
+      JSON_ERROR,
+    ),
+  );
+  out.push(observe('import.copy-image-all-stores', await copy({ all_stores: true })));
+  const remove = (store: string) => t.call({ method: 'DELETE', path: `/v2/stores/${store}/${id}` });
+  out.push(observe('stores.delete-only-copy', await remove(defaultStore), JSON_ERROR));
+  out.push(observe('stores.delete-unknown-store', await remove('gh-fidelity-no-such-store'), JSON_ERROR));
+  const after = await g.images.show(id);
+  out.push(observe('images.show-after-copy', after, 'glance/zed/image', imageFacts(after.body)));
+}
 
 /** A namespace's facts: its flags and how many of each nested definition it holds. */
 function namespaceFacts(doc: unknown): string {
@@ -186,7 +246,8 @@ export async function replay(side: Side, dataFile: string): Promise<Observation[
   const out: Observation[] = [];
   let imageId: string | undefined;
   try {
-    out.push(observe('versions.root', await g.versions.listRoot(), 'harness/versions'));
+    const root = await g.versions.listRoot();
+    out.push(observe('versions.root', root, 'harness/versions', versionFacts(root.body)));
     out.push(observe('versions.list', await g.versions.list(), 'harness/versions'));
     out.push(observe('schemas.image', await g.schemas.show('image')));
     out.push(observe('auth.no-token', await g.images.list({}, { noAuth: true })));
@@ -263,6 +324,7 @@ export async function replay(side: Side, dataFile: string): Promise<Observation[
     out.push(observe('data.upload-again', await g.data.upload(id, dataFile), JSON_ERROR));
     const active = await g.images.show(id);
     out.push(observe('images.show-active', active, 'glance/zed/image', imageFacts(active.body, local)));
+    await replayStores(side, id, out);
     // Column filters as MySQL compares them: the size as a number, the checksum whatever its case.
     for (const [step, query] of [
       ['images.list-by-size', { tag, size: bytes.length }],

@@ -400,6 +400,15 @@ describe('reference Glance interoperable import (captures 6-50 … 6-53)', () =>
     const loopback = await imp({ method: { name: 'web-download', uri: 'http://127.0.0.1:8080/' } });
     assert.equal(loopback.status, 400);
     assert.match(await loopback.text(), /URI for web-download does not pass filtering/);
+    // A name that does not resolve (Tempest's bad-URL test; Debian 25.1 answers this 400).
+    const unresolvable = await imp({
+      method: { name: 'web-download', uri: 'http://does-not.exist/no/possible/way' },
+    });
+    assert.equal(unresolvable.status, 400);
+    assert.match(
+      await unresolvable.text(),
+      /URI for web-download does not pass filtering: http:\/\/does-not\.exist\/no\/possible\/way/,
+    );
     await upload(g, img.id, small, admin);
     const active = await imp({ method: { name: 'web-download', uri: 'http://127.0.0.1:8080/' } });
     assert.equal(active.status, 409);

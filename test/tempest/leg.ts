@@ -6,12 +6,12 @@
 // Fails listing every id whose outcome differs between 1 and 2, or between 2 and 3.
 //   OS_AUTH_URL=... OS_USERNAME=... OS_PASSWORD=... OS_PROJECT_NAME=... node --import tsx test/tempest/leg.ts
 // Exit: 0 same outcomes, 1 differences, 2 cannot run (Tempest missing, no lab credentials).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReference } from '../../src/reference/index.js';
 import { differences, type IdOutcome, shortId, table } from './compare.js';
-import { type AdminCredentials, provision } from './identity.js';
+import { type Account, type AdminCredentials, provision } from './identity.js';
 import { runTempest, tempestPackageDir } from './workspace.js';
 
 // Web-download imports from a loopback URL on a port Glance's default filter refuses (80 and 443
@@ -32,6 +32,15 @@ function labAdmin(): AdminCredentials {
     password: String(env.OS_PASSWORD),
     projectName: String(env.OS_PROJECT_NAME),
   };
+}
+
+/** A users file for the reference: member and admin accounts, each in a project of its own. */
+function referenceUsersYaml(members: number, admins: number): string {
+  const entry = (name: string, roles: string) => `- name: ${name}\n  project: ${name}\n  roles: [${roles}]\n`;
+  return [
+    ...Array.from({ length: members }, (_, i) => entry(`tempest-member${i + 1}`, 'member, reader')),
+    ...Array.from({ length: admins }, (_, i) => entry(`tempest-admin${i + 1}`, 'admin, member, reader')),
+  ].join('');
 }
 
 async function main(): Promise<number> {
@@ -64,8 +73,10 @@ async function main(): Promise<number> {
       await accounts.remove();
     }
 
-    // 2 and 3. The embedded reference.
-    const ref = await startReference({});
+    // 2 and 3. The embedded reference, its accounts from a users file as `reference --users FILE` reads it.
+    const usersFile = join(root, 'reference-users.yaml');
+    await writeFile(usersFile, referenceUsersYaml(3, 2));
+    const ref = await startReference({ users: usersFile });
     let reference: Map<string, IdOutcome>;
     let dynamic: Map<string, IdOutcome>;
     try {
@@ -77,14 +88,17 @@ async function main(): Promise<number> {
         password: refAdmin.password,
         projectName: refAdmin.project,
       };
-      const refAccounts = await provision(adminCreds, 'ref', { members: 3, admins: 2 });
+      const refAccounts: Account[] = ref.users
+        .filter((u) => u.name.startsWith('tempest-'))
+        .map((u) => ({
+          username: u.name,
+          password: u.password,
+          project: u.project,
+          roles: [...u.roles],
+          types: u.roles.includes('admin') ? ['admin'] : [],
+        }));
       const r = await runTempest(
-        {
-          authUrl: ref.keystoneUrl,
-          region: 'RegionOne',
-          accounts: refAccounts.accounts,
-          httpImage: HTTP_IMAGE,
-        },
+        { authUrl: ref.keystoneUrl, region: 'RegionOne', accounts: refAccounts, httpImage: HTTP_IMAGE },
         join(root, 'reference'),
         { concurrency: 1, log: say },
       );

@@ -204,6 +204,14 @@ export async function runTempest(
     child.on('close', (code) => resolve(code));
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const outcomes = readOutcomes(dir);
+  opts.log?.(`tempest: ${outcomes.size} ids in ${seconds.toFixed(0)} s (exit ${status})`);
+  return { outcomes, seconds, status, dir };
+}
+
+/** Every listed test id's outcome in a workspace Tempest ran in (its subunit stream and stestr's record). */
+export function readOutcomes(dir: string): Map<string, IdOutcome> {
+  const subunit = join(dir, 'run.subunit');
   const csv = spawnSync('sh', ['-c', `subunit2csv < '${subunit}'`], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -221,7 +229,5 @@ export async function runTempest(
     throw new Error(`stestr list failed in ${dir}: ${listing.stderr.trim().split('\n').pop()}`);
   const listed = listing.stdout.split('\n').filter((l) => l.startsWith('tempest.'));
   const failing = spawnSync('stestr', ['failing'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const outcomes = perId(listed, parseCsv(csv.stdout), failureKinds(failing.stdout));
-  opts.log?.(`tempest: ${outcomes.size} ids in ${seconds.toFixed(0)} s (exit ${status})`);
-  return { outcomes, seconds, status, dir };
+  return perId(listed, parseCsv(csv.stdout), failureKinds(failing.stdout));
 }
