@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataStore } from './data-store.js';
 import type { FaultDelays, FaultName } from './faults.js';
 import { BodyTooLargeError, readBody, sendBody } from './http-util.js';
-import type { MetadefStore } from './metadefs.js';
+import type { MetadefStore } from './metadefs-store.js';
 import { pyJson } from './py-json.js';
 import { canSee, type ImageRecord, type Registry, type RequestContext } from './registry.js';
 import type { SchemaCatalog } from './schemas.js';

@@ -40,7 +40,7 @@ import {
 import { newRequestId, sendBody, sleep } from './http-util.js';
 import type { Keystone, TokenInfo } from './keystone.js';
 import * as md from './metadefs.js';
-import { MetadefStore } from './metadefs.js';
+import { MetadefStore } from './metadefs-store.js';
 import { pyJson } from './py-json.js';
 import type { Registry, RequestContext } from './registry.js';
 import type { SchemaCatalog } from './schemas.js';
