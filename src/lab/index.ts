@@ -29,6 +29,20 @@ export const LAB_CLOUDS = {
   proxyAdmin: 'glance-lab-proxy-admin',
 } as const;
 
+/**
+ * The newest-release lab (`lab up --release newest`, src/lab/newest.sh): Glance from PyPI under uwsgi,
+ * using the Zed lab's MariaDB and Keystone. The catalog's image endpoint stays the Zed lab's; its client
+ * files reach `glance` through OS_IMAGE_ENDPOINT_OVERRIDE / image_endpoint_override.
+ */
+export const NEWEST_LAB = {
+  glanceVersion: '33.0.0',
+  glance: 'http://127.0.0.1:9293',
+  /** GLANCE_HARNESS_NEWEST_LAB_DIR moves it (newest.sh reads the same variable). */
+  dir: '/var/lib/glance-harness/lab-newest',
+  clouds: { admin: 'glance-newest-admin', member: 'glance-newest-member', reader: 'glance-newest-reader' },
+  openrc: { admin: 'openrc-newest-admin', member: 'openrc-newest-member', reader: 'openrc-newest-reader' },
+} as const;
+
 /** Faults `lab break` injects, in the order `lab.sh faults` prints them. */
 export const LAB_FAULTS = [
   'db-not-synced',

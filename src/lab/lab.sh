@@ -2022,19 +2022,54 @@ lab.sh: a real Glance (Debian bookworm packages) on loopback for glance-harness.
   break <fault>           inject one fault into the running lab (one at a time)
   restore                 undo the active fault and verify the lab is healthy
   faults                  list the faults
+  up|status|down|logs --release newest
+                          the newest-release lab only (newest.sh: Glance 33.0.0 from PyPI under uwsgi,
+                          127.0.0.1:9293); plain status and down cover it too
 
 faults: ${FAULTS[*]}
 state:  \${GLANCE_HARNESS_LAB_DIR:-/var/lib/glance-harness/lab} (now $LAB_DIR)
 EOF
 }
 
+# The newest-release lab (Glance 33.0.0 from PyPI under uwsgi, :9293) lives in newest.sh.
+NEWEST_SCRIPT=$(dirname "$SELF")/newest.sh
+readonly NEWEST_SCRIPT
+
 main() {
-  local command=${1:-help}
+  local command=${1:-help} release=zed args=()
   (($#)) && shift
+  while (($#)); do
+    case $1 in
+    --release)
+      (($# >= 2)) || usage_error "--release needs a value (zed or newest)"
+      release=$2
+      shift
+      ;;
+    --release=*) release=${1#--release=} ;;
+    *) args+=("$1") ;;
+    esac
+    shift
+  done
+  case $release in
+  zed) ;;
+  newest) exec /bin/bash "$NEWEST_SCRIPT" "$command" "${args[@]}" ;;
+  *) usage_error "unknown release '$release' (zed, the default, or newest)" ;;
+  esac
+  set -- "${args[@]}"
+  local rc=0
   case $command in
   up) cmd_up "$@" ;;
-  status) cmd_status "$@" ;;
-  down) cmd_down "$@" ;;
+  # Without --release, status and down cover the newest lab too (status's exit code stays the Zed
+  # lab's; the newest lab stops first, as it uses the Zed lab's MariaDB and Keystone).
+  status)
+    cmd_status "$@" || rc=$?
+    /bin/bash "$NEWEST_SCRIPT" status --quiet || true
+    return "$rc"
+    ;;
+  down)
+    /bin/bash "$NEWEST_SCRIPT" down || warn "stopping the newest lab failed"
+    cmd_down "$@"
+    ;;
   logs) cmd_logs "$@" ;;
   break) cmd_break "$@" ;;
   restore) cmd_restore "$@" ;;
