@@ -3,6 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.js';
 import { type ReferenceServer, startReference } from '../reference/index.js';
 import { REPORTERS } from '../run/envelope.js';
+import { type Expectations, loadExpectations } from '../run/expectations.js';
 import { parseLargeSize } from '../run/large.js';
 import { referenceAltEnv } from '../run/reference-alt.js';
 import { KNOWN_SUITES, runSuites, TOOL_VERSION } from '../run/run.js';
@@ -41,6 +42,26 @@ function parseWhole(flag: string, value: string | undefined, min: number, max: n
   return n;
 }
 
+/** --expect-failures and --strict, read before anything starts (a bad file is exit 2 before any request). */
+function expectationsOf(file: string | undefined, strict: boolean): Expectations | undefined {
+  if (file === undefined) {
+    if (strict)
+      throw new UsageError('--strict needs --expect-failures FILE: it makes an unexpected pass fail the run');
+    return undefined;
+  }
+  return loadExpectations(file, strict);
+}
+
+/** The line saying what the expectations file will do to this run. */
+function expectationsLine(e: Expectations): string {
+  const n = e.entries.length;
+  if (n === 0) return `Expectations: ${e.file} lists no entries, so every check counts as it ends`;
+  return (
+    `Expectations: ${n} entr${n === 1 ? 'y' : 'ies'} from ${e.file}: a listed check that fails is expected-fail, ` +
+    `one that passes is unexpected-pass (${e.strict ? 'fails the run: --strict' : 'a warning'})`
+  );
+}
+
 /** Registers `glance-harness run`. */
 export function registerRunCommand(program: Command): void {
   const cmd = program
@@ -63,6 +84,14 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--large <size>',
       'also upload, download and verify one big image of this size (e.g. 4GiB), streamed',
+    )
+    .option(
+      '--expect-failures <file>',
+      'YAML list of checks known to fail ({id, reason, target?, release?, bug?}): they end expected-fail and do not fail the run',
+    )
+    .option(
+      '--strict',
+      'with --expect-failures: a listed check that passes fails the run (default: a warning)',
     );
   withConfigFlags(cmd as unknown as AnyCommand);
   helpFooter(cmd as unknown as AnyCommand, [
@@ -70,6 +99,7 @@ export function registerRunCommand(program: Command): void {
     'source admin-openrc.sh && glance-harness run --suite images,data',
     'glance-harness run --os-cloud mycloud --read-only --grep @images',
     'glance-harness run --reporter line,github --latency-budget 5000',
+    'glance-harness run --expect-failures known-failures.yaml --strict',
   ]);
   cmd.action(async (opts) => {
     const suites = parseSuites(opts.suite);
@@ -78,6 +108,7 @@ export function registerRunCommand(program: Command): void {
     const large = opts.large === undefined ? undefined : parseLargeSize(opts.large);
     const workers = parseWhole('--workers', opts.workers, 1, 64);
     const latencyBudgetMs = parseWhole('--latency-budget', opts.latencyBudget, 1, 600_000);
+    const expectations = expectationsOf(opts.expectFailures, Boolean(opts.strict));
     const flags = flagsOf(opts as Record<string, unknown>);
     let cfg = loadConfig(flags);
     let reference: ReferenceServer | undefined;
@@ -92,6 +123,7 @@ export function registerRunCommand(program: Command): void {
     } else {
       log(`glance-harness ${TOOL_VERSION}: suites ${suites.join(', ')} against the configured target`);
     }
+    if (expectations) log(expectationsLine(expectations));
     const outcome = await runSuites({
       config: cfg,
       selection: { suites, ...(opts.grep ? { grep: opts.grep } : {}), readOnly: Boolean(opts.readOnly) },
@@ -102,6 +134,7 @@ export function registerRunCommand(program: Command): void {
       ...(workers ? { workers } : {}),
       ...(large ? { large } : {}),
       ...(latencyBudgetMs ? { latencyBudgetMs } : {}),
+      ...(expectations && expectations.entries.length > 0 ? { expectations } : {}),
     }).finally(() => reference?.close());
     log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode})`);
     process.exitCode = outcome.exitCode;

@@ -109,7 +109,8 @@ export function parseReporters(value: string | undefined, json: boolean): Report
 export const EXIT_CODES_HELP = `
 Exit codes:
   0    every check passed
-  1    a check failed or was blocked, a threshold was breached, or the runner failed
+  1    a check failed or was blocked, a listed check passed with --strict, a threshold was breached,
+       or the runner failed (an expected failure from --expect-failures does not count)
   2    usage or configuration error (bad flag, missing setting, every check skipped for configuration)
   3    the target did not answer, or Keystone refused the credentials, before any check
   130  interrupted (SIGINT/SIGTERM), after removing the run's images`;

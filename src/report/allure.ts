@@ -71,6 +71,9 @@ export interface AllureWriteOptions {
 }
 
 const PARENT_SUITE = 'glance-harness';
+/** Message prefixes of the expectations' statuses, which their categories match. */
+const EXPECTED_FAILURE = 'expected failure: ';
+const UNEXPECTED_PASS = 'unexpected pass: ';
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -123,8 +126,22 @@ export function allureCategories(
 ): AllureCategory[] {
   const causes: Array<Pick<CheckCause, 'id' | 'title' | 'fix'>> = [...RULES];
   for (const c of extra) if (!causes.some((k) => k.id === c.id)) causes.push(c);
-  const named = `(?:${causes.map((c) => escapeRegex(c.id)).join('|')}): `;
+  const named = `(?:(?:${causes.map((c) => escapeRegex(c.id)).join('|')}): |${UNEXPECTED_PASS})`;
   return [
+    {
+      name: 'Expected failures',
+      messageRegex: `^${EXPECTED_FAILURE}.*`,
+      matchedStatuses: ['skipped'],
+      description:
+        'Checks listed in the expectations file (--expect-failures) that failed: they do not fail the run.',
+    },
+    {
+      name: 'Unexpected passes (--strict)',
+      messageRegex: `^${UNEXPECTED_PASS}.*`,
+      matchedStatuses: ['failed'],
+      description:
+        'Checks listed as expected to fail that passed: remove their entries once the fix is confirmed.',
+    },
     ...causes.map((c) => ({
       name: `${c.id}: ${c.title}`,
       messageRegex: `^${escapeRegex(c.id)}: .*`,
@@ -243,8 +260,38 @@ function checkTrace(c: CheckResult): string {
     .trim();
 }
 
-function statusOf(c: CheckResult, runId: string): Pick<AllureResult, 'status' | 'statusDetails'> {
+/** "reason (bug)" of the entry a check matched. */
+function entryText(c: CheckResult): string {
+  const e = c.expectation;
+  if (!e) return 'listed in the expectations file';
+  return e.bug ? `${e.reason} (${e.bug})` : e.reason;
+}
+
+/**
+ * Allure has no expected-failure state: as allure-pytest does for xfail, an expected failure is
+ * skipped with the message `expected failure: <reason>`; an unexpected pass is passed with the message
+ * `unexpected pass: <reason>`, or failed with --strict. Both carry the `expectation` label.
+ */
+function statusOf(
+  c: CheckResult,
+  runId: string,
+  strict: boolean,
+): Pick<AllureResult, 'status' | 'statusDetails'> {
   switch (c.status) {
+    case 'expected-fail':
+      return {
+        status: 'skipped',
+        statusDetails: { message: `${EXPECTED_FAILURE}${entryText(c)}`, trace: checkTrace(c) },
+      };
+    case 'unexpected-pass':
+      return {
+        status: strict ? 'failed' : 'passed',
+        statusDetails: {
+          message: `${UNEXPECTED_PASS}${entryText(c)}`,
+          trace:
+            'The check passed although it is listed as expected to fail: remove its entry once the fix is confirmed.',
+        },
+      };
     case 'passed':
       return { status: 'passed', statusDetails: {} };
     case 'failed':
@@ -274,6 +321,8 @@ function statusOf(c: CheckResult, runId: string): Pick<AllureResult, 'status' | 
 
 interface ResultContext {
   dir: string;
+  /** --strict: an unexpected pass is a failure. */
+  strict: boolean;
   runId: string;
   key: string;
   runDir: string;
@@ -298,7 +347,7 @@ function resultOf(c: CheckResult, index: number, ctx: ResultContext): AllureResu
     testCaseId: hex(c.id).slice(0, 32),
     name: c.title,
     fullName: c.id,
-    ...statusOf(c, ctx.runId),
+    ...statusOf(c, ctx.runId, ctx.strict),
     stage: 'finished',
     start,
     stop: start + c.durationMs,
@@ -309,11 +358,12 @@ function resultOf(c: CheckResult, index: number, ctx: ResultContext): AllureResu
       ...c.tags.map((value) => ({ name: 'tag', value })),
       { name: 'severity', value: c.cause ? ALLURE_SEVERITY[c.cause.severity] : 'normal' },
       ...(c.cause ? [{ name: 'cause', value: c.cause.id }] : []),
+      ...(c.expectation ? [{ name: 'expectation', value: c.status }] : []),
       { name: 'host', value: ctx.host },
       { name: 'framework', value: 'playwright' },
     ],
     parameters: [],
-    links: [],
+    links: c.expectation?.bug ? [{ name: 'upstream bug', url: c.expectation.bug, type: 'issue' }] : [],
     steps: [],
     attachments,
   };
@@ -388,6 +438,7 @@ export function writeAllureResults(dir: string, summary: Summary, opts: AllureWr
   const key = selectionKey(summary.selection);
   const ctx: ResultContext = {
     dir,
+    strict: summary.expectations?.strict === true,
     runId: summary.runId,
     key,
     runDir: opts.runDir ?? summary.reports.dir,
@@ -415,6 +466,7 @@ export function writeAllureResults(dir: string, summary: Summary, opts: AllureWr
       ...property('run.id', summary.runId),
       ...property('selection', describeSelection(summary.selection)),
       ...property('selection.key', key),
+      ...property('expectations', summary.expectations?.file),
       ...property('harness.version', summary.tool.version),
     ].join('\n')}\n`,
   );

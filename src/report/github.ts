@@ -1,4 +1,5 @@
 import { firstLine, plainText, runBroke } from './junit.js';
+import { expectationText, totalsLine } from './recap.js';
 import { type CheckResult, groupByCause } from './results.js';
 import type { Summary } from './summary.js';
 
@@ -34,7 +35,9 @@ function idList(checks: readonly CheckResult[], max = 10): string {
 
 /**
  * GitHub Actions annotations: one error per cause, one per failed check without a cause, one for a
- * run that broke, a warning per cleanup failure, and a notice with the totals and exit code.
+ * run that broke, a warning per unexpected pass (an error with --strict) and per stale expectations
+ * entry, a warning per cleanup failure, and a notice with the totals and exit code. Expected failures
+ * get none: they are what the operator said would happen.
  */
 export function githubAnnotations(summary: Summary): string[] {
   const out: string[] = [];
@@ -65,13 +68,33 @@ export function githubAnnotations(summary: Summary): string[] {
       ),
     );
   }
+  const expectations = summary.expectations;
+  for (const c of summary.checks) {
+    if (c.status !== 'unexpected-pass') continue;
+    const entry = c.expectation ? `entry [${c.expectation.index}] ` : '';
+    out.push(
+      command(
+        expectations?.strict ? 'error' : 'warning',
+        { title: `unexpected pass: ${c.id}`, file: fileOf([c]) },
+        `${c.id} passed although ${entry}of ${expectations?.file ?? 'the expectations file'} expects it to fail (${c.expectation ? expectationText(c.expectation) : 'no reason'}): remove the entry once the fix is confirmed`,
+      ),
+    );
+  }
+  for (const e of expectations?.stale ?? []) {
+    out.push(
+      command(
+        'warning',
+        { title: 'stale expectation' },
+        `entry [${e.index}] (id ${e.id}) of ${expectations?.file} matches no check of this selection: ${expectationText(e)}`,
+      ),
+    );
+  }
   for (const f of summary.cleanup?.failed ?? []) out.push(command('warning', { title: 'cleanup' }, f));
-  const t = summary.totals;
   out.push(
     command(
       'notice',
       { title: 'glance-harness' },
-      `${t.total} checks: ${t.passed} passed, ${t.failed} failed, ${t.blocked} blocked, ${t.skipped} skipped — ${summary.outcome}, exit ${summary.exitCode}`,
+      `${totalsLine(summary)} — ${summary.outcome}, exit ${summary.exitCode}`,
     ),
   );
   return out;

@@ -3,7 +3,7 @@ import type { Outcome, Summary } from './summary.js';
 
 /** The summary fields JUnit reads; a whole Summary fits, and so does what `load` knows before writing one. */
 export type JunitInput = Pick<Summary, 'checks' | 'totals' | 'outcome' | 'durationMs'> &
-  Partial<Pick<Summary, 'message' | 'cause' | 'load'>>;
+  Partial<Pick<Summary, 'message' | 'cause' | 'load' | 'expectations'>>;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes (CSI … final byte, OSC … BEL or ST) in server text
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g;
@@ -48,9 +48,12 @@ function attr(s: string): string {
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
+/** How a testcase counts in JUnit: a failure, an error, skipped, or none of them (passed). */
+type Verdict = 'failure' | 'error' | 'skipped' | 'passed';
+
 interface Case {
   xml: string;
-  status: CheckResult['status'] | 'error';
+  verdict: Verdict;
   ms: number;
 }
 
@@ -61,7 +64,14 @@ function properties(entries: Array<[string, string | undefined]>): string {
   return ['      <properties>', ...lines, '      </properties>'].join('\n');
 }
 
-function testcase(c: CheckResult, suite: string): Case {
+/**
+ * An expected failure is `<skipped type="expected-fail">` (JUnit has no such state; pytest writes its
+ * xfail so), so CI test views list it with its reason rather than hide it among the passes; what
+ * the check said is in system-out. An unexpected pass passes, with system-out saying so, or with
+ * --strict is a `<failure type="unexpected-pass">`.
+ */
+function testcase(c: CheckResult, suite: string, expectations: JunitInput['expectations']): Case {
+  const strict = expectations?.strict === true;
   const ids = uniqueIds([...(c.requestIds ?? []), ...(c.cause?.evidence ?? [])]);
   const cause = c.cause;
   const details = [
@@ -69,16 +79,41 @@ function testcase(c: CheckResult, suite: string): Case {
     cause && `Fix: ${cause.fix}`,
     ids.length > 0 && `Request ids: ${ids.join(' ')}`,
   ];
+  const e = c.expectation;
+  const entry =
+    e &&
+    `Listed as entry [${e.index}] (id ${e.id}) of ${expectations?.file ?? 'the expectations file'}: ${e.reason}${e.bug ? `\nBug: ${e.bug}` : ''}`;
   let result = '';
-  if (c.status === 'skipped') result = `      <skipped message="${attr(c.skipReason ?? 'skipped')}"/>`;
-  else if (c.status === 'failed') {
+  let out = '';
+  let verdict: Verdict = 'passed';
+  if (c.status === 'skipped') {
+    result = `      <skipped message="${attr(c.skipReason ?? 'skipped')}"/>`;
+    verdict = 'skipped';
+  } else if (c.status === 'failed') {
     const message = (c.error && firstLine(c.error)) || cause?.title || 'failed';
     const body = [c.error, ...details].filter(Boolean).join('\n');
     result = `      <failure message="${attr(message)}" type="${attr(cause?.id ?? 'assertion')}">${text(body)}</failure>`;
+    verdict = 'failure';
   } else if (c.status === 'blocked') {
     const message = cause ? `blocked by ${cause.id}: ${cause.title}` : (c.skipReason ?? 'blocked');
     const body = [...details.slice(1), c.skipReason].filter(Boolean).join('\n');
     result = `      <error message="${attr(message)}" type="blocked">${text(body)}</error>`;
+    verdict = 'error';
+  } else if (c.status === 'expected-fail') {
+    const why = e ? `${e.reason}${e.bug ? ` (${e.bug})` : ''}` : 'listed in the expectations file';
+    result = `      <skipped type="expected-fail" message="${attr(`expected failure: ${why}`)}"/>`;
+    out = [`Expected failure. ${entry ?? ''}`, '', c.error, ...details]
+      .filter((l): l is string => typeof l === 'string')
+      .join('\n');
+    verdict = 'skipped';
+  } else if (c.status === 'unexpected-pass') {
+    const message = `unexpected pass: listed as expected to fail${e ? ` (${e.reason})` : ''}`;
+    out = `Unexpected pass: the check passed although it is listed as expected to fail; remove its entry once the fix is confirmed. ${entry ?? ''}`;
+    if (strict) {
+      result = `      <failure message="${attr(message)}" type="unexpected-pass">${text(out)}</failure>`;
+      out = '';
+      verdict = 'failure';
+    }
   }
   const xml = [
     `    <testcase name="${attr(c.id)}" classname="${attr(`glance-harness.${suite}`)}" time="${seconds(c.durationMs)}">`,
@@ -87,11 +122,15 @@ function testcase(c: CheckResult, suite: string): Case {
       ['cause', cause?.id],
       ['request-ids', ids.join(' ')],
       ['tags', c.tags.join(' ')],
+      ['expectation', e ? c.status : undefined],
+      ['expected-reason', e?.reason],
+      ['bug', e?.bug],
     ]),
     ...(result ? [result] : []),
+    ...(out ? [`      <system-out>${text(out.trim())}</system-out>`] : []),
     '    </testcase>',
   ].join('\n');
-  return { xml, status: c.status, ms: c.durationMs };
+  return { xml, verdict, ms: c.durationMs };
 }
 
 /** The `run` testcase: the run broke before (or besides) the checks, e.g. unreachable target or k6 crash. */
@@ -108,20 +147,21 @@ function runCase(s: JunitInput, suite: string): Case {
     `      <error message="${attr(firstLine(message))}" type="${attr(s.cause?.id ?? s.outcome)}">${text(body.join('\n'))}</error>`,
     '    </testcase>',
   ].join('\n');
-  return { xml, status: 'error', ms: s.durationMs };
+  return { xml, verdict: 'error', ms: s.durationMs };
 }
 
 function counts(cases: readonly Case[]): string {
-  const n = (st: Case['status']): number => cases.filter((c) => c.status === st).length;
-  return `tests="${cases.length}" failures="${n('failed')}" errors="${n('blocked') + n('error')}" skipped="${n('skipped')}"`;
+  const n = (v: Verdict): number => cases.filter((c) => c.verdict === v).length;
+  return `tests="${cases.length}" failures="${n('failure')}" errors="${n('error')}" skipped="${n('skipped')}"`;
 }
 
 /**
  * JUnit XML for a run: one testsuite per check suite (a load run: one, `load.<scenario>`), one testcase
- * per check named by its id. Counts: failures = totals.failed; errors = totals.blocked, plus 1 when the
- * run itself broke (runner-error, unreachable, auth-refused, config-error), which adds a testcase named
- * `run` carrying summary.message; skipped = totals.skipped; tests = totals.total (plus that `run` case).
- * A runner-error counts even when some checks reported, since they do not account for the break.
+ * per check named by its id. Counts: failures = totals.failed (plus totals.unexpectedPass with
+ * --strict); errors = totals.blocked, plus 1 when the run itself broke (runner-error, unreachable,
+ * auth-refused, config-error), which adds a testcase named `run` carrying summary.message; skipped =
+ * totals.skipped + totals.expectedFail; tests = totals.total (plus that `run` case). A runner-error
+ * counts even when some checks reported, since they do not account for the break.
  */
 export function junitXml(summary: JunitInput): string {
   const loadSuite = summary.load ? `load.${summary.load.scenario}` : undefined;
@@ -131,16 +171,19 @@ export function junitXml(summary: JunitInput): string {
     list.push(c);
     suites.set(name, list);
   };
+  const strict = summary.expectations?.strict === true;
   for (const c of summary.checks) {
     const name = loadSuite ?? c.suite;
-    add(name, testcase(c, name));
+    add(name, testcase(c, name, summary.expectations));
   }
   const broke = runBroke(summary);
   if (broke) add(loadSuite ?? 'run', runCase(summary, loadSuite ?? 'run'));
   const t = summary.totals;
+  const failures = t.failed + (strict ? (t.unexpectedPass ?? 0) : 0);
+  const skipped = t.skipped + (t.expectedFail ?? 0);
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="glance-harness" tests="${t.total + (broke ? 1 : 0)}" failures="${t.failed}" errors="${t.blocked + (broke ? 1 : 0)}" skipped="${t.skipped}" time="${seconds(summary.durationMs)}">`,
+    `<testsuites name="glance-harness" tests="${t.total + (broke ? 1 : 0)}" failures="${failures}" errors="${t.blocked + (broke ? 1 : 0)}" skipped="${skipped}" time="${seconds(summary.durationMs)}">`,
   ];
   for (const [name, cases] of suites) {
     // Every k6 check spans the whole run: summing their durations would count it once per check.

@@ -8,15 +8,19 @@ import type { Cause, Severity } from '../diagnosis/types.js';
 /**
  * passed, failed, skipped (configuration or discovery says the feature is off), or blocked: the
  * check did not run because a link it needs (database, Keystone, store, proxy upstream) was
- * already found broken by an earlier check, named by `cause`.
+ * already found broken by an earlier check, named by `cause`. With `run --expect-failures FILE`, a
+ * listed check that failed is expected-fail and one that passed is unexpected-pass (`expectation`
+ * names the entry); a listed check that was skipped or blocked stays so.
  */
-export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'blocked';
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'blocked' | 'expected-fail' | 'unexpected-pass';
 
 export const CHECK_STATUSES: readonly CheckStatus[] = Object.freeze([
   'passed',
   'failed',
   'skipped',
   'blocked',
+  'expected-fail',
+  'unexpected-pass',
 ]);
 
 /** How sure the harness is of a cause: confirmed by facts or a probe, or likely from the evidence. */
@@ -61,6 +65,21 @@ export interface LatencyBreach {
   requestId?: string;
 }
 
+/** An entry of the `--expect-failures` file, as the check it matched carries it. */
+export interface CheckExpectation {
+  /** Position of the entry in the file's list, from 0. */
+  index: number;
+  /** A check id, or a glob where `*` stands for any characters (dots included). */
+  id: string;
+  /** Target kind (`reference`, `configured`) or endpoint URL glob the entry is limited to. */
+  target?: string;
+  /** CURRENT API version glob (`v2.15`, `v2.1*`) the entry is limited to. */
+  release?: string;
+  reason: string;
+  /** URL of the upstream bug. */
+  bug?: string;
+}
+
 /** A file a check attached (screenshot, exchanges), by path inside the run directory or absolute. */
 export interface CheckAttachment {
   name: string;
@@ -91,20 +110,45 @@ export interface CheckResult {
   requestIds?: string[];
   latency?: LatencyBreach;
   attachments?: CheckAttachment[];
+  /** The `--expect-failures` entry that made this check expected-fail or unexpected-pass (only then). */
+  expectation?: CheckExpectation;
 }
 
+/** Counts by status; they add up to `total`. */
 export interface Totals {
   total: number;
   passed: number;
   failed: number;
   skipped: number;
   blocked: number;
+  /** Present when the run was given expectations (`--expect-failures`). */
+  expectedFail?: number;
+  unexpectedPass?: number;
 }
 
-/** Counts by status. */
-export function totals(checks: readonly CheckResult[]): Totals {
+const TOTALS_KEY: Readonly<Record<CheckStatus, Exclude<keyof Totals, 'total'>>> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  blocked: 'blocked',
+  'expected-fail': 'expectedFail',
+  'unexpected-pass': 'unexpectedPass',
+};
+
+/**
+ * Counts by status. `expectedFail` and `unexpectedPass` are there when the run had expectations
+ * (or a check carries one of their statuses), so a run without them keeps its earlier shape.
+ */
+export function totals(checks: readonly CheckResult[], opts: { expectations?: boolean } = {}): Totals {
   const t: Totals = { total: checks.length, passed: 0, failed: 0, skipped: 0, blocked: 0 };
-  for (const c of checks) t[c.status] += 1;
+  if (opts.expectations || checks.some((c) => c.expectation)) {
+    t.expectedFail = 0;
+    t.unexpectedPass = 0;
+  }
+  for (const c of checks) {
+    const key = TOTALS_KEY[c.status];
+    t[key] = (t[key] ?? 0) + 1;
+  }
   return t;
 }
 

@@ -11,12 +11,12 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { SECRETS } from '../util/mask.js';
-import type { CheckCause, CheckResult, Totals } from './results.js';
+import type { CheckCause, CheckExpectation, CheckResult, Totals } from './results.js';
 
 /** Version of the summary.json shape; bumped only for incompatible changes (fields are only ever added). */
 export const SUMMARY_SCHEMA_VERSION = 1;
 
-export type { CheckCause, CheckResult, CheckStatus, Totals } from './results.js';
+export type { CheckCause, CheckExpectation, CheckResult, CheckStatus, Totals } from './results.js';
 export { totals } from './results.js';
 
 /**
@@ -79,6 +79,22 @@ export interface Summary {
   findings?: Finding[];
   /** Named cause when the run stopped before any check (unreachable target, refused login). */
   cause?: CheckCause;
+  /** Present when `run --expect-failures FILE` listed at least one entry. */
+  expectations?: ExpectationsSection;
+}
+
+/** What the run's expectations file said and how it fitted this run. */
+export interface ExpectationsSection {
+  /** The file as given to --expect-failures. */
+  file: string;
+  /** --strict: an unexpected pass fails the run. */
+  strict: boolean;
+  /** Entries in the file. */
+  entries: number;
+  /** Entries whose target and release match this run. */
+  inScope: number;
+  /** Entries in scope whose id matches no check of the selection: left over, or a typo. */
+  stale: CheckExpectation[];
 }
 
 /** A finding written by a worker under <run dir>/findings/*.json. */

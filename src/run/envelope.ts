@@ -320,7 +320,7 @@ export class RunEnvelope {
       },
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - this.startedAt.getTime(),
-      totals: totals(fields.checks),
+      totals: totals(fields.checks, { expectations: fields.expectations !== undefined }),
     } satisfies Summary);
     writeFileSync(summary.reports.junit!, junitXml(summary));
     writeAllureResults(summary.reports.allureResults!, summary, {

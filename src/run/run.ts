@@ -22,6 +22,7 @@ import {
   writeRunContext,
 } from './context.js';
 import { type Reporter, RunEnvelope, type RunOutcome } from './envelope.js';
+import { applyExpectations, type Expectations, strictFailure } from './expectations.js';
 import { DEFAULT_LATENCY_BUDGET_MS, LATENCY_WAIT_FACTOR } from './latency.js';
 import { readResults } from './results-file.js';
 import { playwrightFilter } from './selection.js';
@@ -64,6 +65,8 @@ export interface RunOptions {
   /** Each check's time limit. */
   testTimeoutMs?: number;
   latencyBudgetMs?: number;
+  /** --expect-failures with at least one entry, and --strict. */
+  expectations?: Expectations;
 }
 
 /** Resolves the Playwright CLI entry of the installed @playwright/test. */
@@ -232,8 +235,14 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     }
     const cleanup = await env.sweep(blocks.list().find((b) => b.link !== 'store'));
     const { checks, runnerErrors } = readResults(env.runDir);
-    const all = checks ?? [];
-    const findings = live.findings.length > 0 ? { findings: live.findings } : {};
+    // What the checks did decides whether the runner itself broke; the expectations, only the verdict.
+    const raw = checks ?? [];
+    const applied = opts.expectations ? applyExpectations(raw, opts.expectations, ctx.target) : undefined;
+    const all = applied?.checks ?? raw;
+    const extra = {
+      ...(live.findings.length > 0 ? { findings: live.findings } : {}),
+      ...(applied ? { expectations: applied.section } : {}),
+    };
     if (env.wasInterrupted) {
       return env.finish({
         exitCode: ExitCode.Interrupted,
@@ -241,11 +250,11 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
         message: 'interrupted by a signal',
         checks: all,
         cleanup,
-        ...findings,
+        ...extra,
       });
     }
-    const failed = all.some((c) => c.status === 'failed' || c.status === 'blocked');
-    if (!checks || all.length === 0 || runnerErrors.length > 0 || (code !== 0 && !failed)) {
+    const rawFailed = raw.some((c) => c.status === 'failed' || c.status === 'blocked');
+    if (!checks || all.length === 0 || runnerErrors.length > 0 || (code !== 0 && !rawFailed)) {
       const message = !checks
         ? `the test runner wrote no results (exit ${code})`
         : all.length === 0
@@ -257,7 +266,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
         message,
         checks: all,
         cleanup,
-        ...findings,
+        ...extra,
       });
     }
     const skippedOnly = allSkippedMessage(all);
@@ -268,15 +277,19 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
         message: skippedOnly,
         checks: all,
         cleanup,
-        ...findings,
+        ...extra,
       });
     }
+    const failed = all.some((c) => c.status === 'failed' || c.status === 'blocked');
+    const strict = opts.expectations ? strictFailure(all, opts.expectations) : undefined;
+    const verdictFailed = failed || strict !== undefined;
     return env.finish({
-      exitCode: failed ? ExitCode.CheckFailed : ExitCode.Ok,
-      outcome: failed ? 'failed' : 'ok',
+      exitCode: verdictFailed ? ExitCode.CheckFailed : ExitCode.Ok,
+      outcome: verdictFailed ? 'failed' : 'ok',
+      ...(strict ? { message: strict } : {}),
       checks: all,
       cleanup,
-      ...findings,
+      ...extra,
     });
   } finally {
     await altTarget?.close();

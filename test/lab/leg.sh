@@ -47,6 +47,7 @@ fi
 
 finish() {
   local rc=$?
+  lab down --release newest >/dev/null 2>&1 || true
   if [[ $started_here -eq 1 ]]; then lab down >/dev/null 2>&1 || true; fi
   exit "$rc"
 }
@@ -76,6 +77,29 @@ t_suites=$(elapsed "$t")
 
 say 'same verdicts on both'
 node --import tsx test/lab/compare-verdicts.ts "$verdicts/reference.json" "$verdicts/real.json"
+
+say 'suites against the newest Glance (PyPI, under uWSGI; its admin, its member as the second project)'
+t=$(stamp)
+lab up --release newest
+newest_dir=${GLANCE_HARNESS_NEWEST_LAB_DIR:-/var/lib/glance-harness/lab-newest}
+(
+  set -a
+  # shellcheck disable=SC1091
+  source "$newest_dir/openrc-newest-member"
+  OS_ALT_USERNAME=$OS_USERNAME OS_ALT_PASSWORD=$OS_PASSWORD OS_ALT_PROJECT_NAME=$OS_PROJECT_NAME
+  OS_ALT_USER_DOMAIN_NAME=${OS_USER_DOMAIN_NAME:-Default} OS_ALT_PROJECT_DOMAIN_NAME=${OS_PROJECT_DOMAIN_NAME:-Default}
+  # shellcheck disable=SC1091
+  source "$newest_dir/openrc-newest-admin"
+  set +a
+  node bin/glance-harness.js run --suite all --json >"$verdicts/newest.json" || true
+)
+# The Zed lab's faults stop MariaDB and Keystone under it: the newest lab goes down before them.
+lab down --release newest
+t_newest=$(elapsed "$t")
+
+say 'verdicts by target (real Glances: no failure, every skip with its reason)'
+node --import tsx test/lab/verdict-table.ts reference="$verdicts/reference.json" \
+  '!zed lab'="$verdicts/real.json" '!newest'="$verdicts/newest.json"
 rm -rf "$verdicts"
 
 say "Tempest's image API tests on the lab and the reference, compared per test id"
@@ -94,4 +118,4 @@ t=$(stamp)
 GLANCE_HARNESS_LAB_TESTS=1 npm run --silent test:lab-files
 t_files=$(elapsed "$t")
 
-say "passed: lab up ${t_up} s, suites on the reference ${t_ref} s, on the lab ${t_suites} s, Tempest ${t_tempest} s, lab tests ${t_files} s, total $(elapsed "$t0") s"
+say "passed: lab up ${t_up} s, suites on the reference ${t_ref} s, on the lab ${t_suites} s, on the newest Glance ${t_newest} s, Tempest ${t_tempest} s, lab tests ${t_files} s, total $(elapsed "$t0") s"

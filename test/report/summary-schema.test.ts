@@ -40,6 +40,43 @@ describe('schemas/harness/summary.json', () => {
     assert.deepEqual(reg.validate('harness/summary', load), { valid: true, errors: [] });
   });
 
+  it('accepts expected failures: their statuses, the matched entry, the counts and the expectations section', () => {
+    const s = sampleSummary();
+    const entry = {
+      index: 0,
+      id: s.checks[1]!.id,
+      reason: 'upstream bug',
+      bug: 'https://bugs.launchpad.net/glance/+bug/1',
+    };
+    const withExpectations = {
+      ...s,
+      checks: [
+        {
+          ...s.checks[0]!,
+          status: 'unexpected-pass',
+          expectation: { ...entry, index: 1, id: s.checks[0]!.id },
+        },
+        { ...s.checks[1]!, status: 'expected-fail', expectation: entry },
+      ],
+      totals: { total: 2, passed: 0, failed: 0, skipped: 0, blocked: 0, expectedFail: 1, unexpectedPass: 1 },
+      expectations: {
+        file: 'known.yaml',
+        strict: false,
+        entries: 3,
+        inScope: 2,
+        stale: [{ index: 2, id: 'x.*', reason: 'r' }],
+      },
+    };
+    assert.deepEqual(reg.validate('harness/summary', withExpectations), { valid: true, errors: [] });
+    const noReason = {
+      ...withExpectations,
+      checks: [{ ...s.checks[1]!, status: 'expected-fail', expectation: { index: 0, id: 'a' } }],
+    };
+    assert.deepEqual(reg.validate('harness/summary', noReason).errors, [
+      "/checks/0/expectation must have required property 'reason'",
+    ]);
+  });
+
   it('accepts a minimal unreachable run', () => {
     assert.deepEqual(reg.validate('harness/summary', unreachableSummary()), { valid: true, errors: [] });
   });
@@ -52,7 +89,7 @@ describe('schemas/harness/summary.json', () => {
     ]);
     const bad = { ...s, checks: [{ ...s.checks[0], status: 'timedOut' }] };
     assert.deepEqual(reg.validate('harness/summary', bad).errors, [
-      '/checks/0/status must be equal to one of the allowed values (["passed","failed","skipped","blocked"])',
+      '/checks/0/status must be equal to one of the allowed values (["passed","failed","skipped","blocked","expected-fail","unexpected-pass"])',
     ]);
     const { id: _id, ...noId } = s.checks[0]!;
     assert.equal(reg.validate('harness/summary', { ...s, checks: [noId] }).valid, false);
