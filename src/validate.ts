@@ -8,7 +8,7 @@ import addFormatsModule from 'ajv-formats';
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas');
 
 /** Release families with pinned Glance schemas under schemas/glance/<family>/. */
-export const PINNED_FAMILIES = ['zed'] as const;
+export const PINNED_FAMILIES = ['zed', '2026.2'] as const;
 export type PinnedFamily = (typeof PINNED_FAMILIES)[number];
 
 /** Keywords Glance's served schemas carry that are not JSON Schema. */
@@ -219,17 +219,25 @@ export function schemas(options: RegistryOptions = {}): SchemaRegistry {
   return shared;
 }
 
-/** The keys a response is checked against for `key`: itself, its strict and its live counterpart. */
+/**
+ * The keys a response is checked against for `key`: itself, its strict and its live counterpart. A
+ * `glance/<family>/<name>` key is read in `family` (the target's release family) when that family
+ * pins the schema.
+ */
 export function schemaSet(
   reg: SchemaRegistry,
   key: string,
+  family?: string,
 ): { pinned?: string; strict?: string; live?: string } {
-  const m = /^glance\/([a-z]+)\/(?!strict\/)(.+)$/.exec(key);
+  const m = /^glance\/([a-z0-9.]+)\/(?!strict\/)(.+)$/.exec(key);
+  const moved = m && family ? `glance/${family}/${m[2]}` : key;
+  const chosen = reg.has(moved) || reg.has(`glance/${family}/strict/${m?.[2]}`) ? moved : key;
+  const n = /^glance\/([a-z0-9.]+)\/(?!strict\/)(.+)$/.exec(chosen);
   const out: { pinned?: string; strict?: string; live?: string } = {};
-  if (reg.has(key)) out.pinned = key;
-  if (m) {
-    const strict = `glance/${m[1]}/strict/${m[2]}`;
-    const live = `live/${m[2]}`;
+  if (reg.has(chosen)) out.pinned = chosen;
+  if (n) {
+    const strict = `glance/${n[1]}/strict/${n[2]}`;
+    const live = `live/${n[2]}`;
     if (reg.has(strict)) out.strict = strict;
     if (reg.has(live)) out.live = live;
   }

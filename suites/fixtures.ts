@@ -262,8 +262,17 @@ function describeExchange(res: ApiResponse): string {
 }
 
 /** Drift of the live schema behind a key becomes an annotation of the test that relied on it. */
+/** The target's release family the run read (its pinned schemas apply); none outside a run. */
+function targetFamily(): string | undefined {
+  try {
+    return runContext().liveSchemas.family;
+  } catch {
+    return undefined;
+  }
+}
+
 function noteDrift(key: string): void {
-  const name = /^glance\/[a-z]+\/(.+)$/.exec(key)?.[1];
+  const name = /^glance\/[a-z0-9.]+\/(.+)$/.exec(key)?.[1];
   const report = currentLiveSchemas;
   if (!name || !report?.findings.some((f) => f.schema === name)) return;
   let info: ReturnType<typeof base.info>;
@@ -313,7 +322,7 @@ export const expect = baseExpect.extend({
     const body = isResponse(received) ? received.body : received;
     const where = isResponse(received) ? ` (${describeExchange(received)})` : '';
     const reg = schemas();
-    const set = schemaSet(reg, key);
+    const set = schemaSet(reg, key, targetFamily());
     const checks = [
       set.pinned ? { label: `pinned ${set.pinned}`, key: set.pinned } : undefined,
       set.strict ? { label: `strict ${set.strict}`, key: set.strict } : undefined,

@@ -8,6 +8,7 @@ import { parseLargeSize } from '../run/large.js';
 import { referenceAltEnv } from '../run/reference-alt.js';
 import { KNOWN_SUITES, runSuites, TOOL_VERSION } from '../run/run.js';
 import { grepPattern } from '../run/selection.js';
+import { PINNED_FAMILIES, type PinnedFamily } from '../validate.js';
 import {
   type AnyCommand,
   flagsOf,
@@ -92,6 +93,10 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--strict',
       'with --expect-failures: a listed check that passes fails the run (default: a warning)',
+    )
+    .option(
+      '--release <family>',
+      `take the target for this release family, whatever its versions document says (${PINNED_FAMILIES.join(', ')})`,
     );
   withConfigFlags(cmd as unknown as AnyCommand);
   helpFooter(cmd as unknown as AnyCommand, [
@@ -109,6 +114,7 @@ export function registerRunCommand(program: Command): void {
     const workers = parseWhole('--workers', opts.workers, 1, 64);
     const latencyBudgetMs = parseWhole('--latency-budget', opts.latencyBudget, 1, 600_000);
     const expectations = expectationsOf(opts.expectFailures, Boolean(opts.strict));
+    const release = releaseOf(opts.release);
     const flags = flagsOf(opts as Record<string, unknown>);
     let cfg = loadConfig(flags);
     let reference: ReferenceServer | undefined;
@@ -135,8 +141,18 @@ export function registerRunCommand(program: Command): void {
       ...(large ? { large } : {}),
       ...(latencyBudgetMs ? { latencyBudgetMs } : {}),
       ...(expectations && expectations.entries.length > 0 ? { expectations } : {}),
+      ...(release ? { release } : {}),
     }).finally(() => reference?.close());
     log(`Summary: ${outcome.summaryPath} (exit ${outcome.exitCode})`);
     process.exitCode = outcome.exitCode;
   });
+}
+
+/** --release: one of the families whose schemas are pinned. */
+function releaseOf(value: string | undefined): PinnedFamily | undefined {
+  if (value === undefined) return undefined;
+  const family = PINNED_FAMILIES.find((f) => f === value);
+  if (!family)
+    throw new UsageError(`--release must be one of ${PINNED_FAMILIES.join(', ')} (got "${value}")`);
+  return family;
 }

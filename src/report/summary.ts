@@ -44,6 +44,8 @@ export interface TargetInfo {
   /** Highest CURRENT API version the target lists, e.g. "v2.15". */
   glanceVersion?: string;
   versions?: string[];
+  /** The release family read from what the target serves (or forced with --release): its pinned schemas apply. */
+  releaseFamily?: string;
 }
 
 export interface Summary {

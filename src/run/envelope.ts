@@ -3,6 +3,7 @@
  * connect and probe (and the diagnosis when that fails), the child's process group and signals, the
  * sweep of the run's images, and the summary with every report written from it.
  */
+
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { sourceLabel } from '../config/sources.js';
 import { diagnoseExchanges } from '../diagnosis/index.js';
 import { AuthError, ConfigError, describeError, ExitCode, HarnessError } from '../errors.js';
+import { readRelease } from '../glance/release.js';
 import { EvidenceRecorder } from '../http/evidence.js';
 import { allureHistoryDir, reportNameFor, writeAllureResults } from '../report/allure.js';
 import { githubAnnotations, shouldAnnotate } from '../report/github.js';
@@ -19,6 +21,7 @@ import { type CheckCause, checkCause } from '../report/results.js';
 import { markRunDir, type Summary, type TargetInfo, totals, writeSummary } from '../report/summary.js';
 import { connect, probe, type Target } from '../target.js';
 import { SECRETS } from '../util/mask.js';
+import type { PinnedFamily } from '../validate.js';
 import { cleanupImages } from './cleanup.js';
 import type { Selection } from './context.js';
 import { newRunId } from './naming.js';
@@ -44,6 +47,8 @@ export interface EnvelopeOptions {
   metadataHeadersMs?: number;
   /** Print the recap at the end (doctor's own step lines are its recap). */
   recap?: boolean;
+  /** --release: the family to take the target for, whatever it serves. */
+  release?: PinnedFamily;
 }
 
 export interface RunOutcome {
@@ -190,9 +195,11 @@ export class RunEnvelope {
       const p = await probe(this.connected);
       this.info.glanceVersion = p.current ?? 'unknown';
       this.info.versions = p.versions?.versions.map((v) => v.id) ?? [];
+      const release = readRelease(p.current, this.opts.release);
+      this.info.releaseFamily = release.family;
       this.opts.log(
         `Target ${this.connected.endpoint} (${this.info.endpointSource}, auth ${this.info.authType}) answered GET / with ${p.status}` +
-          `${p.current ? `, API ${p.current}` : ''} in ${p.elapsedMs} ms`,
+          `${p.current ? `, API ${p.current}` : ''} in ${p.elapsedMs} ms; release ${release.label} (${release.evidence})`,
       );
       return undefined;
     } catch (err) {

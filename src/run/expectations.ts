@@ -5,12 +5,14 @@
  * one place that decides a listed check's final status. The workers never see the file: what a check
  * did is recorded as it happened (results.ndjson), and what the operator expected is laid over it here.
  */
+
 import { readFileSync } from 'node:fs';
 import type { Node as YamlNode } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, quoteValue } from '../errors.js';
 import type { CheckExpectation, CheckResult, CheckStatus } from '../report/results.js';
 import type { ExpectationsSection, TargetInfo } from '../report/summary.js';
+import { PINNED_FAMILIES } from '../validate.js';
 
 /** The expectations a run was given: the file, its entries in order, and --strict. */
 export interface Expectations {
@@ -20,7 +22,7 @@ export interface Expectations {
 }
 
 /** What the run knows about its target when the results come back. */
-export type ExpectationTarget = Pick<TargetInfo, 'kind' | 'endpoint' | 'glanceVersion'>;
+export type ExpectationTarget = Pick<TargetInfo, 'kind' | 'endpoint' | 'glanceVersion' | 'releaseFamily'>;
 
 const FIELDS = ['id', 'target', 'release', 'reason', 'bug'] as const;
 type Field = (typeof FIELDS)[number];
@@ -28,6 +30,7 @@ type Field = (typeof FIELDS)[number];
 const TARGET_KINDS: ReadonlySet<string> = new Set<TargetInfo['kind']>(['reference', 'configured']);
 const ID_PATTERN = /^[A-Za-z0-9._*-]+$/;
 const RELEASE_PATTERN = /^v[0-9*][0-9.*]*$/;
+const FAMILIES: ReadonlySet<string> = new Set(PINNED_FAMILIES);
 const URL_PATTERN = /^(?:https?:\/\/|\*)/i;
 
 function shapeOf(node: YamlNode | null): string {
@@ -123,11 +126,10 @@ export function parseExpectations(text: string, file: string): CheckExpectation[
       );
     }
     const release = get('release');
-    if (release !== undefined && !RELEASE_PATTERN.test(release)) {
+    if (release !== undefined && !RELEASE_PATTERN.test(release) && !FAMILIES.has(release)) {
       throw fail(
         nodeOf('release'),
-        `[${index}].release must be an Image API version such as v2.15 or v2.1* (got ${quoteValue(release)}): ` +
-          'the run does not know the release family (the versions document lists v2.15 CURRENT from Yoga to 2024.1), so release is matched against the CURRENT version GET / lists',
+        `[${index}].release must be a release family the run reads (${[...FAMILIES].join(', ')}) or an Image API version such as v2.15 or v2.1* (got ${quoteValue(release)})`,
       );
     }
     const bug = get('bug');
@@ -189,6 +191,7 @@ export function entryApplies(entry: CheckExpectation, target: ExpectationTarget)
     if (!ok) return false;
   }
   if (entry.release !== undefined) {
+    if (FAMILIES.has(entry.release)) return entry.release === target.releaseFamily;
     const current = target.glanceVersion;
     if (!current || current === 'unknown' || !globMatch(entry.release, current)) return false;
   }

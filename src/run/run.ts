@@ -10,6 +10,7 @@ import { progressModeFor } from '../report/progress.js';
 import type { CheckResult } from '../report/results.js';
 import type { TargetInfo } from '../report/summary.js';
 import { connect, type Target } from '../target.js';
+import type { PinnedFamily } from '../validate.js';
 import { schemas } from '../validate.js';
 import { LinkBlocks } from './blocks.js';
 import {
@@ -67,6 +68,8 @@ export interface RunOptions {
   latencyBudgetMs?: number;
   /** --expect-failures with at least one entry, and --strict. */
   expectations?: Expectations;
+  /** --release: the family to take the target for. */
+  release?: PinnedFamily;
 }
 
 /** Resolves the Playwright CLI entry of the installed @playwright/test. */
@@ -123,6 +126,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     color: opts.color,
     ...(opts.runId ? { runId: opts.runId } : {}),
     metadataHeadersMs: (opts.latencyBudgetMs ?? DEFAULT_LATENCY_BUDGET_MS) * LATENCY_WAIT_FACTOR,
+    ...(opts.release ? { release: opts.release } : {}),
   });
   let altTarget: Target | undefined;
   try {
@@ -144,10 +148,11 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       }
     }
     const horizon = horizonSettings(cfg);
+    const family = (env.info.releaseFamily ?? 'zed') as PinnedFamily;
     const live = await loadLiveSchemas(
       target.glance,
       schemas({ hashAlgo: cfg.harness.hashAlgo.value }),
-      'zed',
+      family,
     );
     const latencyBudgetMs = opts.latencyBudgetMs ?? DEFAULT_LATENCY_BUDGET_MS;
     const blocks = new LinkBlocks(
@@ -209,7 +214,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       serviceUrl: service.url,
       // Only what compiled here: the workers register these as they are.
       liveSchemas: {
-        family: 'zed',
+        family,
         bodies: Object.fromEntries(live.loaded.map((n) => [n, live.bodies?.[n] ?? {}])),
         findings: live.findings,
       },
