@@ -3,7 +3,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GlanceClient, Image, Task, VersionsDocument } from '../../src/glance/index.js';
-import { runImageName, runTags } from '../../src/run/naming.js';
 import { expect, id, test } from '../fixtures.js';
 import {
   expectImageBytes,
@@ -89,17 +88,11 @@ test.describe('import: discovery', { tag: ['@import'] }, () => {
 
   test('POST /v2/images answers with OpenStack-image-import-methods naming the advertised methods', {
     annotation: id('import.info.create-header'),
-  }, async ({ glance, images, ctx }) => {
+  }, async ({ glance, images }) => {
     const methods = await advertisedMethods(glance);
     test.skip(methods.length === 0, 'GET /v2/info/import advertises no import method');
-    const res = await glance.images.create({
-      name: runImageName(ctx.prefix, ctx.runId, 'import-header'),
-      disk_format: 'raw',
-      container_format: 'bare',
-      tags: runTags(ctx.runId),
-    });
+    const res = await images.request('import-header');
     expect(res).toHaveStatus(201);
-    images.track((res.body as Image).id);
     const header = res.headers['openstack-image-import-methods'] ?? '';
     expect(
       header

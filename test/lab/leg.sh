@@ -78,7 +78,7 @@ t_suites=$(elapsed "$t")
 say 'same verdicts on both'
 node --import tsx test/lab/compare-verdicts.ts "$verdicts/reference.json" "$verdicts/real.json"
 
-say 'suites against the newest Glance (PyPI, under uWSGI; its admin, its member as the second project)'
+say 'suites against the newest Glance (PyPI, under uWSGI; its admin, then its reader; its member as the second project)'
 t=$(stamp)
 lab up --release newest
 newest_dir=${GLANCE_HARNESS_NEWEST_LAB_DIR:-/var/lib/glance-harness/lab-newest}
@@ -92,6 +92,10 @@ newest_dir=${GLANCE_HARNESS_NEWEST_LAB_DIR:-/var/lib/glance-harness/lab-newest}
   source "$newest_dir/openrc-newest-admin"
   set +a
   node bin/glance-harness.js run --suite all --json >"$verdicts/newest.json" || true
+  # The project reader as the primary user: what the release's default policy refuses it is skipped with that reason.
+  # shellcheck disable=SC1091
+  set -a && source "$newest_dir/openrc-newest-reader" && set +a
+  node bin/glance-harness.js run --suite all --json >"$verdicts/newest-reader.json" || true
 )
 # The Zed lab's faults stop MariaDB and Keystone under it: the newest lab goes down before them.
 lab down --release newest
@@ -99,7 +103,7 @@ t_newest=$(elapsed "$t")
 
 say 'verdicts by target (real Glances: no failure, every skip with its reason)'
 node --import tsx test/lab/verdict-table.ts reference="$verdicts/reference.json" \
-  '!zed lab'="$verdicts/real.json" '!newest'="$verdicts/newest.json"
+  '!zed lab'="$verdicts/real.json" '!newest'="$verdicts/newest.json" '!newest (reader)'="$verdicts/newest-reader.json"
 rm -rf "$verdicts"
 
 say "Tempest's image API tests on the lab and the reference, compared per test id"
