@@ -1,8 +1,18 @@
-// Image data (api-ref: image/v2 "Image data": upload, download) with generated raw and qcow2 images.
+// Image data (api-ref: image/v2 "Image data": upload, download) with a generated image of every
+// disk_format the target's image schema lists (src/data/formats), and the range, HEAD and queued cases.
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { DISK_FORMATS, type DiskFormat } from '../../src/data/formats/index.js';
+import type { GlanceClient, Image } from '../../src/glance/index.js';
 import { expect, id, test } from '../fixtures.js';
-import { expectImageBytes, expectStoredDigests, localImage, sourceOf } from '../support/image-data.js';
+import { advertisedFormats } from '../images/helpers.js';
+import {
+  expectImageBytes,
+  expectStoredDigests,
+  type LocalImage,
+  localImage,
+  sourceOf,
+} from '../support/image-data.js';
 
 /** A sink that keeps what it is given (only for small range bodies). */
 function memorySink(): { sink: Writable; bytes: () => Buffer } {
@@ -18,13 +28,40 @@ function memorySink(): { sink: Writable; bytes: () => Buffer } {
 
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
 
+/** Skips (a configuration reason) unless the target's image schema offers this disk_format. */
+async function requireDiskFormat(glance: GlanceClient, format: DiskFormat): Promise<void> {
+  const listed = await advertisedFormats(glance, 'disk_format');
+  test.skip(!listed.includes(format), `the target's image schema does not list disk_format ${format}`);
+}
+
+/**
+ * virtual_size as Glance 25.1 (Zed) reports it: the size the header declares, the bytes of a raw
+ * image, or null for formats it has no inspector for (a later release that reads one may give
+ * the image's true size instead; anything else is wrong).
+ */
+function expectVirtualSize(image: Image, local: LocalImage): void {
+  const where = `image ${image.id} (${local.diskFormat}) virtual_size`;
+  if (local.zedVirtualSize !== null) {
+    expect(image.virtual_size, `${where}: ${local.zed.why}`).toBe(local.zedVirtualSize);
+    return;
+  }
+  expect(
+    [null, local.virtualSize],
+    `${where} is ${String(image.virtual_size)}; ${local.zed.why} (the image's size is ${local.virtualSize})`,
+  ).toContain(image.virtual_size ?? null);
+}
+
 test.describe('data: upload and show', { tag: ['@data'] }, () => {
-  for (const format of ['raw', 'qcow2'] as const) {
+  for (const format of DISK_FORMATS) {
     test(`PUT /v2/images/{id}/file with a generated ${format} image returns 204 and show reports its size, virtual_size and hashes`, {
       annotation: id(`data.upload.${format}`),
     }, async ({ glance, images }) => {
+      await requireDiskFormat(glance, format);
       const local = await localImage(format);
-      const image = await images.create(`data-upload-${format}`, { disk_format: format });
+      const image = await images.create(`data-upload-${format}`, {
+        disk_format: format,
+        container_format: 'bare',
+      });
       const put = await glance.data.upload(image.id, sourceOf(local));
       expect(put).toHaveStatus(204);
       expect(put.sent, 'bytes sent differ from the generated image').toEqual(local.digests);
@@ -33,23 +70,22 @@ test.describe('data: upload and show', { tag: ['@data'] }, () => {
       expect(show).toMatchSchema('glance/zed/image');
       expectStoredDigests(show.body!, local.digests);
       expect(show.body!.disk_format).toBe(format);
-      expect(
-        show.body!.virtual_size,
-        format === 'qcow2'
-          ? 'virtual_size differs from the size in the qcow2 header'
-          : 'virtual_size of a raw image',
-      ).toBe(local.virtualSize);
+      expectVirtualSize(show.body!, local);
     });
   }
 });
 
 test.describe('data: download', { tag: ['@data'] }, () => {
-  for (const format of ['raw', 'qcow2'] as const) {
+  for (const format of DISK_FORMATS) {
     test(`GET /v2/images/{id}/file of an active ${format} image streams 200 with a hex Content-Md5 and the uploaded bytes`, {
       annotation: id(`data.download.${format}`),
     }, async ({ glance, images }) => {
+      await requireDiskFormat(glance, format);
       const local = await localImage(format);
-      const image = await images.create(`data-download-${format}`, { disk_format: format });
+      const image = await images.create(`data-download-${format}`, {
+        disk_format: format,
+        container_format: 'bare',
+      });
       expect(await glance.data.upload(image.id, sourceOf(local))).toHaveStatus(204);
       const res = await glance.data.download(image.id, { expectedBytes: local.digests.size });
       expectImageBytes(res, image.id, local.digests);

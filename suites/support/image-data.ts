@@ -1,49 +1,42 @@
 // Generated image bytes for data checks: kept in memory (small), with the digests Glance must report.
 import { Readable } from 'node:stream';
 import {
-  buildQcow2,
-  type Digests,
-  digestBuffer,
-  qcow2VirtualSize,
-  rawImageStream,
-} from '../../src/data/index.js';
+  buildImage,
+  type DiskFormat,
+  IMAGE_FORMATS,
+  type ZedVirtualSize,
+} from '../../src/data/formats/index.js';
+import { type Digests, digestBuffer } from '../../src/data/index.js';
 import type { DownloadResponse, Image, ImageSource } from '../../src/glance/index.js';
 import { expect, explainStatus } from '../fixtures.js';
 
 export interface LocalImage {
-  diskFormat: 'raw' | 'qcow2';
+  diskFormat: DiskFormat;
   bytes: Buffer;
   digests: Digests;
-  /** What Glance should report as virtual_size: the qcow2 header's size, or the raw file size. */
+  /** The guest disk size the image declares (raw-like formats and iso: the file size). */
   virtualSize: number;
+  /** virtual_size Glance 25.1 (Zed) reports once it is uploaded with container_format bare, or null. */
+  zedVirtualSize: number | null;
+  /** How Zed comes to that value, for check messages. */
+  zed: ZedVirtualSize;
 }
 
-/** An odd size, so a body cut at a chunk boundary shows. */
-export const RAW_SIZE = 2 ** 20 + 4097;
-export const QCOW2_VIRTUAL_SIZE = 64 * 2 ** 20;
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** A raw image of RAW_SIZE deterministic bytes. */
-export async function rawImage(seed = 'data-raw'): Promise<LocalImage> {
-  const bytes = await collect(rawImageStream(RAW_SIZE, seed));
-  return { diskFormat: 'raw', bytes, digests: digestBuffer(bytes), virtualSize: bytes.length };
-}
-
-/** A valid qcow2 image (64 MiB guest disk, a few data clusters); virtualSize read back from its header. */
-export function qcow2Image(seed = 'data-qcow2'): LocalImage {
-  const bytes = buildQcow2({ virtualSize: QCOW2_VIRTUAL_SIZE, seed });
-  const virtualSize = qcow2VirtualSize(bytes);
-  if (virtualSize === undefined) throw new Error('generated qcow2 has no readable header');
-  return { diskFormat: 'qcow2', bytes, digests: digestBuffer(bytes), virtualSize };
-}
-
-export function localImage(format: 'raw' | 'qcow2'): Promise<LocalImage> {
-  return format === 'raw' ? rawImage() : Promise.resolve(qcow2Image());
+/**
+ * A small valid image of `format` (src/data/formats: raw is an odd 1 MiB + 4097 bytes, qcow2 a 64 MiB
+ * disk with a few clusters, and so on), seeded `data-<format>` so every run uploads the same bytes.
+ */
+export function localImage(format: DiskFormat): Promise<LocalImage> {
+  const kind = IMAGE_FORMATS[format];
+  const built = buildImage(kind, { seed: `data-${format}` });
+  return Promise.resolve({
+    diskFormat: format,
+    bytes: built.bytes,
+    digests: digestBuffer(built.bytes),
+    virtualSize: built.virtualSize,
+    zedVirtualSize: built.zedVirtualSize,
+    zed: kind.zed,
+  });
 }
 
 /** The bytes as an upload source. */
