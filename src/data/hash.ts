@@ -47,3 +47,15 @@ export function digestBuffer(data: Uint8Array): Digests {
     sha512: createHash('sha512').update(data).digest('hex'),
   };
 }
+
+/** An image file the harness generated, with the digests Glance should report for it. */
+export interface GeneratedImage {
+  path: string;
+  /** File size in bytes (what Glance stores as `size`). */
+  size: number;
+  md5: string;
+  sha512: string;
+  diskFormat: 'raw' | 'qcow2';
+  /** Guest disk size in bytes (what Glance reports as `virtual_size`). */
+  virtualSize: number;
+}

@@ -5,7 +5,10 @@ import { InputError } from '../errors.js';
 import { writeQcow2Image } from './qcow2.js';
 import { DEFAULT_SEED, writeRawImage } from './raw.js';
 
-export type { Digests } from './hash.js';
+export type { Digests, GeneratedImage } from './hash.js';
+
+import type { GeneratedImage } from './hash.js';
+
 export { digestBuffer, HashingStream } from './hash.js';
 export {
   buildQcow2,
@@ -30,18 +33,6 @@ export {
   writeHashed,
   writeRawImage,
 } from './raw.js';
-
-/** An image file the harness generated, with the digests Glance should report for it. */
-export interface GeneratedImage {
-  path: string;
-  /** File size in bytes (what Glance stores as `size`). */
-  size: number;
-  md5: string;
-  sha512: string;
-  diskFormat: 'raw' | 'qcow2';
-  /** Guest disk size in bytes (what Glance reports as `virtual_size`). */
-  virtualSize: number;
-}
 
 /** What generateImage builds. */
 export interface GenerateOptions {

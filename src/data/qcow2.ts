@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
-import type { Digests } from './hash.js';
-import type { GeneratedImage } from './index.js';
+import type { Digests, GeneratedImage } from './hash.js';
 import { QCOW2_MAGIC } from './qcow2-header.js';
 import { CHUNK_SIZE, DEFAULT_SEED, digestStream, ImagePattern, writeHashed } from './raw.js';
 

@@ -4,8 +4,8 @@ import { open } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
+import type { GeneratedImage } from './hash.js';
 import { type Digests, HashingStream } from './hash.js';
-import type { GeneratedImage } from './index.js';
 
 /** Seed used when none is given, so two runs of the harness upload the same bytes. */
 export const DEFAULT_SEED = 'glance-harness';
