@@ -5,7 +5,7 @@ import { type ReferenceServer, startReference } from '../reference/index.js';
 import { REPORTERS } from '../run/envelope.js';
 import { type Expectations, loadExpectations } from '../run/expectations.js';
 import { parseLargeSize } from '../run/large.js';
-import { referenceAltEnv } from '../run/reference-alt.js';
+import { REFERENCE_READER, referenceAltEnv, referenceReaderEnv } from '../run/reference-alt.js';
 import { KNOWN_SUITES, runSuites, TOOL_VERSION } from '../run/run.js';
 import { grepPattern } from '../run/selection.js';
 import { PINNED_FAMILIES, type PinnedFamily } from '../validate.js';
@@ -119,9 +119,12 @@ export function registerRunCommand(program: Command): void {
     let cfg = loadConfig(flags);
     let reference: ReferenceServer | undefined;
     if (!cfg.configured) {
-      reference = await startReference({});
+      reference = await startReference({
+        users: [{ ...REFERENCE_READER, roles: [...REFERENCE_READER.roles] }],
+      });
       const alt = cfg.alt ? {} : referenceAltEnv(reference);
-      cfg = loadConfig({ ...flags, ...referenceFlags(reference) }, alt);
+      const reader = cfg.reader ? {} : referenceReaderEnv(reference);
+      cfg = loadConfig({ ...flags, ...referenceFlags(reference) }, { ...alt, ...reader });
       log(
         `glance-harness ${TOOL_VERSION}: no target configured, so running suites ${suites.join(', ')} against the ` +
           `embedded reference Glance (Zed 25.1 behaviour) at ${reference.glanceUrl}, Keystone ${reference.keystoneUrl}`,

@@ -59,7 +59,7 @@ export function loadConfig(flags: ConfigFlags, extraEnv: Record<string, string> 
 
 /** Puts every credential of the configuration (both users, the database password) in SECRETS. */
 function registerSecrets(cfg: ResolvedConfig): void {
-  for (const c of cfg.alt ? [cfg, cfg.alt] : [cfg]) {
+  for (const c of [cfg, cfg.alt, cfg.reader].filter((x): x is ResolvedConfig => x !== undefined)) {
     const user = c.auth.username?.value ?? c.auth.userId?.value;
     SECRETS.add(c.auth.password?.value, user);
     SECRETS.add(c.auth.applicationCredentialSecret?.value, c.auth.applicationCredentialId?.value);

@@ -66,6 +66,31 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A second set of credentials resolved like the primary one: its variable prefix and cloud flag. */
+export interface Persona {
+  prefix: string;
+  cloudFlag: 'osAltCloud' | 'osReaderCloud';
+  /** Names the persona in errors: "Alternate credentials". */
+  label: string;
+  /** The cloud name shown when the persona comes from variables. */
+  envCloud: string;
+}
+
+export const ALT_PERSONA: Persona = {
+  prefix: ALT_ENV_PREFIX,
+  cloudFlag: 'osAltCloud',
+  label: 'Alternate credentials',
+  envCloud: 'alt-envvars',
+};
+
+/** A user with only the reader role on a project (OS_READER_* or --os-reader-cloud), for RBAC checks. */
+export const READER_PERSONA: Persona = {
+  prefix: 'OS_READER_',
+  cloudFlag: 'osReaderCloud',
+  label: 'Reader credentials',
+  envCloud: 'reader-envvars',
+};
+
 /**
  * The second user (another project) for sharing checks: OS_ALT_* variables (OS_ALT_USERNAME,
  * OS_ALT_PASSWORD, OS_ALT_PROJECT_NAME…, the rest taken from the primary target) or a clouds.yaml
@@ -76,19 +101,31 @@ export function resolveAltConfig(
   primary: ResolvedConfig,
   resolve: Resolve,
 ): ResolvedConfig | undefined {
+  return resolvePersonaConfig(input, primary, resolve, ALT_PERSONA);
+}
+
+/** Credentials of a persona (alt, reader) from its prefixed variables or cloud entry; undefined when not given. */
+export function resolvePersonaConfig(
+  input: ConfigInput,
+  primary: ResolvedConfig,
+  resolve: Resolve,
+  persona: Persona,
+): ResolvedConfig | undefined {
+  const ALT_ENV_PREFIX = persona.prefix;
+  const cloudEnv = `${persona.prefix}CLOUD`;
   const env = (name: string): string | undefined => {
     const v = input.env[name];
     return v === undefined || v === '' ? undefined : v;
   };
-  const flagCloud = input.flags.osAltCloud;
+  const flagCloud = input.flags[persona.cloudFlag];
   const cloud: Sourced<string> | undefined =
     flagCloud !== undefined && flagCloud !== ''
-      ? { value: flagCloud, source: { kind: 'flag', name: flagName('osAltCloud') } }
-      : env('OS_ALT_CLOUD') !== undefined
-        ? { value: env('OS_ALT_CLOUD') as string, source: { kind: 'env', name: 'OS_ALT_CLOUD' } }
+      ? { value: flagCloud, source: { kind: 'flag', name: flagName(persona.cloudFlag) } }
+      : env(cloudEnv) !== undefined
+        ? { value: env(cloudEnv) as string, source: { kind: 'env', name: cloudEnv } }
         : undefined;
   const altVars = Object.keys(input.env).filter(
-    (k) => k.startsWith(ALT_ENV_PREFIX) && k !== 'OS_ALT_CLOUD' && env(k) !== undefined,
+    (k) => k.startsWith(ALT_ENV_PREFIX) && k !== cloudEnv && env(k) !== undefined,
   );
   if (cloud === undefined && !altVars.some((k) => ALT_TRIGGERS.includes(k.slice(ALT_ENV_PREFIX.length))))
     return undefined;
@@ -125,15 +162,18 @@ export function resolveAltConfig(
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const msg = err.message
-      .replace(/--os-cloud\b/g, flagName('osAltCloud'))
+      .replace(/--os-cloud\b/g, flagName(persona.cloudFlag))
       .replace(/--os-[a-z-]+, (?=OS_)/g, '')
-      .replace(/\bOS_(?!ALT_|CLIENT_)/g, ALT_ENV_PREFIX);
-    throw new ConfigError(`Alternate credentials (OS_ALT_* or --os-alt-cloud): ${msg}`);
+      .replace(new RegExp(`\\bOS_(?!${ALT_ENV_PREFIX.slice(3)}|CLIENT_)`, 'g'), ALT_ENV_PREFIX);
+    throw new ConfigError(`${persona.label} (${ALT_ENV_PREFIX}* or ${flagName(persona.cloudFlag)}): ${msg}`);
   }
   const relabelled = relabel(resolved, (s) => {
     if (s.kind === 'env') return origin.get(s.name) ?? s;
     if (s.kind === 'flag' && s.name === flagName('osCloud') && cloud) return cloud.source;
     return s;
   }) as ResolvedConfig;
-  return deepFreeze({ ...relabelled, cloud: cloud ?? { value: 'alt-envvars', source: { kind: 'default' } } });
+  return deepFreeze({
+    ...relabelled,
+    cloud: cloud ?? { value: persona.envCloud, source: { kind: 'default' } },
+  });
 }

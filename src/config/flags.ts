@@ -165,6 +165,13 @@ const SPECS: FlagSpec[] = [
       'clouds.yaml entry of a second user in another project, for sharing checks (or OS_ALT_* variables)',
   },
   {
+    flags: '--os-reader-cloud <name>',
+    key: 'osReaderCloud',
+    env: 'OS_READER_CLOUD',
+    description:
+      'clouds.yaml entry of a user with only the reader role, for RBAC checks (or OS_READER_* variables)',
+  },
+  {
     flags: '--horizon-url <url>',
     key: 'horizonUrl',
     env: 'HORIZON_URL',

@@ -84,6 +84,11 @@ export function configSettings(cfg: ResolvedConfig): RenderedSetting[] {
       if (!row.key.startsWith('harness.')) rows.push({ ...row, key: `alt.${row.key}` });
     }
   }
+  if (cfg.reader !== undefined) {
+    for (const row of configSettings(cfg.reader)) {
+      if (!row.key.startsWith('harness.')) rows.push({ ...row, key: `reader.${row.key}` });
+    }
+  }
   add('harness.horizon_url', cfg.harness.horizonUrl, url);
   add('harness.chromium', cfg.harness.chromium);
   return rows;

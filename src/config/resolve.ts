@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '../util/mask.js';
-import { resolveAltConfig } from './alt.js';
+import { READER_PERSONA, resolveAltConfig, resolvePersonaConfig } from './alt.js';
 import type { FileLeaf, FlatCloud, LoadedFile } from './clouds-file.js';
 import {
   candidatePaths,
@@ -696,7 +696,12 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     warnings,
   };
   const alt = resolveAltConfig(input, config, resolveConfig);
-  return deepFreeze(alt === undefined ? config : { ...config, alt });
+  const reader = resolvePersonaConfig(input, config, resolveConfig, READER_PERSONA);
+  return deepFreeze({
+    ...config,
+    ...(alt === undefined ? {} : { alt }),
+    ...(reader === undefined ? {} : { reader }),
+  });
 }
 
 function invert(value: Sourced<boolean> | undefined): Sourced<boolean> | undefined {

@@ -54,6 +54,7 @@ export interface ConfigFlags {
   db?: string;
   glanceConfig?: string;
   osAltCloud?: string;
+  osReaderCloud?: string;
   horizonUrl?: string;
 }
 
@@ -134,6 +135,8 @@ export interface ResolvedConfig {
   readonly warnings: readonly string[];
   /** Second user in another project (OS_ALT_* or --os-alt-cloud), for sharing checks. */
   readonly alt?: ResolvedConfig;
+  /** A user with only the reader role (OS_READER_* or --os-reader-cloud), for RBAC checks. */
+  readonly reader?: ResolvedConfig;
 }
 
 export interface ConfigInput {

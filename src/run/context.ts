@@ -63,6 +63,8 @@ export interface RunContext {
   latencyBudgetMs: number;
   primary: PrincipalInfo;
   alt: Optional<PrincipalInfo>;
+  /** A user with only the reader role (OS_READER_*); absent in contexts written before it existed. */
+  reader?: Optional<PrincipalInfo>;
   db: Optional<{ display: string; from: string }>;
   horizon: Optional<HorizonContext>;
   /** --large: bytes of the big image the data suite streams, 0 when not asked for. */

@@ -49,6 +49,7 @@ export const KNOWN_SUITES = [
   'db',
   'health',
   'horizon',
+  'security',
 ] as const;
 
 export interface RunOptions {
@@ -129,6 +130,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     ...(opts.release ? { release: opts.release } : {}),
   });
   let altTarget: Target | undefined;
+  let readerTarget: Target | undefined;
   try {
     const early = await env.connect();
     if (early) return early;
@@ -147,6 +149,20 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
         };
       }
     }
+    let reader: Optional<PrincipalInfo> = {
+      skipReason:
+        'no reader user configured: set OS_READER_USERNAME, OS_READER_PASSWORD and OS_READER_PROJECT_NAME (or --os-reader-cloud NAME) for a user with only the reader role',
+    };
+    if (cfg.reader) {
+      try {
+        readerTarget = await connect(cfg.reader, env.recorder);
+        reader = { ok: principalOf('reader', readerTarget) };
+      } catch (err) {
+        reader = {
+          error: `the reader user (OS_READER_* or --os-reader-cloud) could not log in: ${describeError(err)}`,
+        };
+      }
+    }
     const horizon = horizonSettings(cfg);
     const family = (env.info.releaseFamily ?? 'zed') as PinnedFamily;
     const live = await loadLiveSchemas(
@@ -162,7 +178,11 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       latencyBudgetMs,
     );
     const service = await startRunService({
-      tokens: { primary: target.tokens, ...(altTarget ? { alt: altTarget.tokens } : {}) },
+      tokens: {
+        primary: target.tokens,
+        ...(altTarget ? { alt: altTarget.tokens } : {}),
+        ...(readerTarget ? { reader: readerTarget.tokens } : {}),
+      },
       secrets: {
         ...(dbTarget ? { db: () => dbTarget } : {}),
         ...(horizon.password ? { horizon: () => horizon.password } : {}),
@@ -193,6 +213,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
       latencyBudgetMs,
       primary: principalOf('primary', target),
       alt,
+      reader,
       db: dbTarget
         ? { ok: { display: dbTarget.spec.display, from: dbTarget.from } }
         : { skipReason: `no database access configured: ${DB_ACCESS_HINT}` },
@@ -298,6 +319,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     });
   } finally {
     await altTarget?.close();
+    await readerTarget?.close();
     await env.close();
   }
 }

@@ -11,8 +11,7 @@ import {
   localImage,
   sourceOf,
 } from '../support/image-data.js';
-
-const IMPORT_TIMEOUT_MS = 60_000;
+import { IMPORT_TIMEOUT_MS, waitForImport } from '../support/import-wait.js';
 
 async function advertisedMethods(glance: GlanceClient): Promise<string[]> {
   const res = await glance.info.import();
@@ -25,23 +24,6 @@ function requireMethod(methods: string[], method: string): void {
   test.skip(
     !methods.includes(method),
     `GET /v2/info/import does not advertise ${method} (advertised: ${methods.join(', ') || 'none'})`,
-  );
-}
-
-/** Polls show until the import ends: active, or back to queued/killed with a failure recorded. */
-async function waitForImport(glance: GlanceClient, imageId: string): Promise<Image> {
-  const deadline = Date.now() + IMPORT_TIMEOUT_MS;
-  let last: Image | undefined;
-  while (Date.now() < deadline) {
-    const res = await glance.images.show(imageId);
-    expect(res).toHaveStatus(200);
-    last = res.body!;
-    if (last.status === 'active' || last.status === 'killed') return last;
-    if (last.status === 'queued' && last.os_glance_failed_import) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(
-    `image ${imageId} still ${last?.status ?? 'unknown'} ${IMPORT_TIMEOUT_MS / 1000} s after the import was accepted`,
   );
 }
 

@@ -42,6 +42,7 @@ const ALL_KEYS: Record<keyof ConfigFlags, true> = {
   db: true,
   glanceConfig: true,
   osAltCloud: true,
+  osReaderCloud: true,
 };
 
 describe('CONFIG_FLAGS', () => {

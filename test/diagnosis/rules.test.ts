@@ -374,6 +374,31 @@ describe('store', () => {
     assert.equal(linted?.id, 'store.missing');
     assert.equal(linted?.confirmed, true);
   });
+  it('PUT file 500 retrying an upload Glance refused with 415 is not store.missing (33.0.0 keeps the refused file)', () => {
+    const refused = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 415,
+      headers: { ...JSONCT, ...RID },
+      body: '{}',
+    });
+    const retry = exchange({
+      method: 'PUT',
+      url: UPLOAD,
+      status: 500,
+      headers: { ...JSONCT, ...RID },
+      body: JSON_500,
+      totalMs: 40,
+    });
+    const synced = { reachable: true, tables: ['images', 'alembic_version'], findings: [] };
+    assert.equal(diagnoseExchange(retry, [refused], { db: synced })?.id, undefined);
+    assert.equal(
+      diagnoseExchange(retry, [], { db: synced })?.id,
+      'store.missing',
+      'without the refusal it still is',
+    );
+  });
+
   it('POST import 500 naming a NOT NULL constraint met a table that exists: not db.not-synced', () => {
     const x = exchange({
       method: 'POST',

@@ -36,11 +36,14 @@ describe('verdict table', () => {
       check('a.one', 'failed', { error: 'Expected 201, got 415\nstack' }),
       check('a.two', 'skipped'),
       check('a.three', 'blocked'),
+      check('a.four', 'unexpected-pass'),
+      check('a.five', 'expected-fail'),
     ]);
     assert.deepEqual(problems(bad), [
       'newest: a.one failed (Expected 201, got 415)',
       'newest: a.two skipped without a reason',
       'newest: a.three blocked',
+      'newest: a.four passed although listed as a known failure: remove its entry',
     ]);
   });
 

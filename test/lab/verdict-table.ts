@@ -24,6 +24,8 @@ export function problems(col: Column): string[] {
   for (const [id, c] of col.checks) {
     if (c.status === 'failed' || c.status === 'blocked')
       out.push(`${col.name}: ${id} ${c.status}${c.error ? ` (${c.error.split('\n')[0]})` : ''}`);
+    else if (c.status === 'unexpected-pass')
+      out.push(`${col.name}: ${id} passed although listed as a known failure: remove its entry`);
     else if (c.status === 'skipped' && !skipExplained(c))
       out.push(`${col.name}: ${id} skipped without a reason`);
   }
@@ -35,7 +37,8 @@ export function render(cols: readonly Column[]): string {
   const rows = ids.map((id) => [id, ...cols.map((c) => c.checks.get(id)?.status ?? '-')]);
   const totals = cols.map((c) => {
     const n = (s: string) => [...c.checks.values()].filter((x) => x.status === s).length;
-    return `${n('passed')}p ${n('failed')}f ${n('skipped')}s ${n('blocked')}b`;
+    const xf = n('expected-fail');
+    return `${n('passed')}p ${n('failed')}f ${n('skipped')}s ${n('blocked')}b${xf ? ` ${xf}xf` : ''}`;
   });
   const all = [['check', ...cols.map((c) => c.name)], ...rows, ['total', ...totals]];
   const widths = all[0]?.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length))) ?? [];

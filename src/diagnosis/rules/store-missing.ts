@@ -11,6 +11,19 @@ function databaseWorks(e: Evidence): boolean {
   return databaseAnswered(e);
 }
 
+/**
+ * A retried upload of an image whose earlier upload Glance refused (4xx, e.g. 415 for data that does
+ * not match disk_format): its 500 comes from what the refusal left in the store (Glance 33.0.0 keeps
+ * the refused file: glance_store Duplicate), not from a missing store.
+ */
+function retryAfterRefusal(e: Evidence): boolean {
+  const x = e.exchange;
+  return e.history.some(
+    (h) =>
+      h.method === x.method && h.path === x.path && h.status !== null && h.status >= 400 && h.status < 500,
+  );
+}
+
 export default rule({
   id: 'store.missing',
   severity: 'critical',
@@ -25,6 +38,7 @@ export default rule({
       isUploadPath(x.method, x.path) &&
       x.timings.totalMs < SLOW_STORE_MS &&
       e.facts.storeKind !== 'swift' &&
+      !retryAfterRefusal(e) &&
       (databaseWorks(e) || (e.facts.configFindings?.includes('store.dir-missing') ?? false))
     );
   },
