@@ -14,7 +14,7 @@ import { connect, type Target } from '../../src/target.js';
 import { probeImage, ZED_PROBES, type ZedProbe } from './zed-probes.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
-const SKIP_REASON = 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
+const SKIP_REASON = 'not run: set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
 const IMPORT_TIMEOUT_MS = 60_000;
 const work = mkdtempSync(join(tmpdir(), 'gh-lab-formats-'));
 let target: Target | undefined;

@@ -15,7 +15,9 @@ import { LAB_CLOUDS, labPaths, runLabCaptured } from '../../src/lab/index.js';
 import { connect, type Target } from '../../src/target.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
-const SKIP = ENABLED ? false : 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
+const SKIP = ENABLED
+  ? false
+  : 'not run: set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
 const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 const paths = labPaths();
 const GLANCE_CONF = '/etc/glance/glance-api.conf';

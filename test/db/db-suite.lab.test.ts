@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { LAB_CLOUDS, labPaths } from '../../src/lab/index.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
-const SKIP = ENABLED ? false : 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
+const SKIP = ENABLED
+  ? false
+  : 'not run: set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
 const BIN = fileURLToPath(new URL('../../bin/glance-harness.js', import.meta.url));
 
 interface Check {

@@ -10,7 +10,7 @@ import { LAB_CLOUDS, labPaths, runLabCaptured } from '../../src/lab/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
-const SKIP_REASON = 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
+const SKIP_REASON = 'not run: set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
 const work = mkdtempSync(join(tmpdir(), 'gh-lab-suites-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 

@@ -10,7 +10,7 @@ import { digestBuffer } from '../../src/data/hash.js';
 import { LAB_ENDPOINTS, LAB_FAULTS, type LabFault, labPaths, runLabCaptured } from '../../src/lab/index.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
-const SKIP_REASON = 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
+const SKIP_REASON = 'not run: set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
 const RUN_ID = randomBytes(3).toString('hex');
 const paths = labPaths();
 const { glance: GLANCE, proxy: PROXY } = LAB_ENDPOINTS;

@@ -79,7 +79,7 @@ t_suites=$(elapsed "$t")
 say 'same verdicts on both'
 node --import tsx test/lab/compare-verdicts.ts "$verdicts/reference.json" "$verdicts/real.json"
 
-say 'suites against the newest Glance (PyPI, under uWSGI; its admin, then its reader; its member as the second project)'
+say 'suites against the newest Glance (PyPI, under uWSGI; its admin, then its reader; its member as the second project, its reader for the RBAC checks)'
 t=$(stamp)
 lab up --release newest
 newest_dir=${GLANCE_HARNESS_NEWEST_LAB_DIR:-/var/lib/glance-harness/lab-newest}
@@ -89,6 +89,10 @@ newest_dir=${GLANCE_HARNESS_NEWEST_LAB_DIR:-/var/lib/glance-harness/lab-newest}
   source "$newest_dir/openrc-newest-member"
   OS_ALT_USERNAME=$OS_USERNAME OS_ALT_PASSWORD=$OS_PASSWORD OS_ALT_PROJECT_NAME=$OS_PROJECT_NAME
   OS_ALT_USER_DOMAIN_NAME=${OS_USER_DOMAIN_NAME:-Default} OS_ALT_PROJECT_DOMAIN_NAME=${OS_PROJECT_DOMAIN_NAME:-Default}
+  # shellcheck disable=SC1091
+  source "$newest_dir/openrc-newest-reader"
+  OS_READER_USERNAME=$OS_USERNAME OS_READER_PASSWORD=$OS_PASSWORD OS_READER_PROJECT_NAME=$OS_PROJECT_NAME
+  OS_READER_USER_DOMAIN_NAME=${OS_USER_DOMAIN_NAME:-Default} OS_READER_PROJECT_DOMAIN_NAME=${OS_PROJECT_DOMAIN_NAME:-Default}
   # shellcheck disable=SC1091
   source "$newest_dir/openrc-newest-admin"
   set +a
@@ -121,7 +125,7 @@ t_tempest=$(elapsed "$t")
 
 say 'tests that need the lab (*.lab.test.ts)'
 t=$(stamp)
-GLANCE_HARNESS_LAB_TESTS=1 npm run --silent test:lab-files
+GLANCE_HARNESS_LAB_TESTS=1 GLANCE_HARNESS_NEWEST_LAB_TESTS=1 npm run --silent test:lab-files
 t_files=$(elapsed "$t")
 
 say "passed: lab up ${t_up} s, suites on the reference ${t_ref} s, on the lab ${t_suites} s, on the newest Glance ${t_newest} s, Tempest ${t_tempest} s, lab tests ${t_files} s, total $(elapsed "$t0") s"

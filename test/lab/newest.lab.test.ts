@@ -2,7 +2,7 @@
 // enforces the release's default policies (reader read-only, member writes its project), and the
 // harness runs against it through the client files' endpoint override.
 // Needs root, the Zed lab up, and PyPI the first time; runs only with GLANCE_HARNESS_LAB_TESTS=1 and
-// GLANCE_HARNESS_NEWEST_LAB_TESTS=1 (the Zed lab leg does not set the second one).
+// GLANCE_HARNESS_NEWEST_LAB_TESTS=1 (the lab leg sets both).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { runCli } from '../helpers/cli.js';
 const ENABLED =
   process.env.GLANCE_HARNESS_LAB_TESTS === '1' && process.env.GLANCE_HARNESS_NEWEST_LAB_TESTS === '1';
 const SKIP_REASON =
-  'set GLANCE_HARNESS_LAB_TESTS=1 and GLANCE_HARNESS_NEWEST_LAB_TESTS=1 with the Zed lab up';
+  'not run: set GLANCE_HARNESS_LAB_TESTS=1 and GLANCE_HARNESS_NEWEST_LAB_TESTS=1 with the Zed lab up (npm run test:lab sets both)';
 const dir = process.env.GLANCE_HARNESS_NEWEST_LAB_DIR || NEWEST_LAB.dir;
 const work = mkdtempSync(join(tmpdir(), 'gh-lab-newest-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -23,7 +23,7 @@ const SCENARIOS = ['large-upload', 'churn', 'download'] as const;
 function labMissing(): string | false {
   return process.env.GLANCE_HARNESS_LAB_TESTS === '1'
     ? false
-    : 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
+    : 'not run: set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
 }
 
 function k6Missing(): string | false {

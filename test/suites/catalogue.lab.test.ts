@@ -12,7 +12,7 @@ import { labPaths } from '../../src/lab/index.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 
 const ENABLED = process.env.GLANCE_HARNESS_LAB_TESTS === '1';
-const SKIP_REASON = 'set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
+const SKIP_REASON = 'not run: set GLANCE_HARNESS_LAB_TESTS=1 with a running lab (glance-harness lab up)';
 const SUITES = 'images,update,negative,lifecycle,schemas';
 // The whole catalogue's budget on the lab is 60 s; these suites take 10–25 s on a 2-core machine.
 const BUDGET_MS = 60_000;
