@@ -619,64 +619,16 @@ use_admin_token() {
   printf 'X-Auth-Token: %s\n' "$token" >"$TOKEN_HEADER_FILE"
 }
 
-# authed_call METHOD URL [curl args...]: a call with the admin token; prints the body, fails naming
-# the call on a non-2xx answer.
-authed_call() {
-  local method=$1 url=$2 out code
-  shift 2
-  out=$(mktemp)
-  code=$(curl -s -m 60 -o "$out" -w '%{http_code}' -X "$method" -H @"$TOKEN_HEADER_FILE" "$@" "$url")
-  if [[ ! $code =~ ^2 ]]; then
-    printf 'lab: %s %s -> %s: %s\n' "$method" "$url" "$code" "$(head -c 400 "$out")" >&2
-    rm -f "$out"
-    return 1
-  fi
-  cat "$out"
-  rm -f "$out"
-}
-
-# ks_api METHOD PATH [JSON]: Keystone v3 call with the admin token; prints the body.
-ks_api() {
-  local method=$1 path=$2 body=${3:-}
-  if [[ -n $body ]]; then
-    printf '%s' "$body" | authed_call "$method" "$KEYSTONE_URL/v3$path" -H 'Content-Type: application/json' --data-binary @-
-  else
-    authed_call "$method" "$KEYSTONE_URL/v3$path"
-  fi
-}
+# authed_call, ks_api, ensure_project, ensure_user, role_id: shared with newest.sh.
+LAB_LOG_PREFIX=lab
+# shellcheck source=keystone-api.sh
+source "$(dirname "$SELF")/keystone-api.sh"
 
 # glance_call METHOD PATH [curl args...]: a Glance call with the admin token; prints the body.
 glance_call() {
   local method=$1 path=$2
   shift 2
   authed_call "$method" "$GLANCE_URL$path" "$@"
-}
-
-ensure_project() {
-  local name=$1 description=$2 id
-  id=$(ks_api GET "/projects?name=$name&domain_id=default" | jq -r '.projects[0].id // empty')
-  if [[ -z $id ]]; then
-    id=$(ks_api POST /projects "$(jq -n --arg n "$name" --arg d "$description" \
-      '{project: {name: $n, description: $d, domain_id: "default", enabled: true}}')" | jq -r .project.id)
-  fi
-  printf '%s\n' "$id"
-}
-
-ensure_user() {
-  local name=$1 password=$2 project_id=$3 id
-  id=$(ks_api GET "/users?name=$name&domain_id=default" | jq -r '.users[0].id // empty')
-  if [[ -z $id ]]; then
-    id=$(ks_api POST /users "$(KS_PASS=$password jq -n --arg n "$name" --arg p "$project_id" \
-      '{user: {name: $n, password: env.KS_PASS, domain_id: "default", default_project_id: $p, enabled: true}}')" |
-      jq -r .user.id)
-  elif ((FRESH_SECRETS)); then
-    ks_api PATCH "/users/$id" "$(KS_PASS=$password jq -n '{user: {password: env.KS_PASS}}')" >/dev/null
-  fi
-  printf '%s\n' "$id"
-}
-
-role_id() {
-  ks_api GET "/roles?name=$1" | jq -r '.roles[0].id // empty'
 }
 
 ensure_endpoint() {

@@ -282,46 +282,16 @@ use_zed_admin_token() {
   printf 'X-Auth-Token: %s\n' "$token" >"$TOKEN_HEADER_FILE"
 }
 
-ks_api() {
-  local method=$1 path=$2 body=${3:-} out code
-  out=$(mktemp)
-  code=$(printf '%s' "$body" | curl -s -m 60 -o "$out" -w '%{http_code}' -X "$method" -H @"$TOKEN_HEADER_FILE" \
-    -H 'Content-Type: application/json' ${body:+--data-binary @-} "$KEYSTONE_URL/v3$path")
-  if [[ ! $code =~ ^2 ]]; then
-    printf 'lab newest: %s %s -> %s: %s\n' "$method" "$path" "$code" "$(head -c 400 "$out")" >&2
-    rm -f "$out"
-    return 1
-  fi
-  cat "$out"
-  rm -f "$out"
-}
-
-ensure_project() {
-  local name=$1 description=$2 id
-  id=$(ks_api GET "/projects?name=$name&domain_id=default" | jq -r '.projects[0].id // empty')
-  [[ -n $id ]] || id=$(ks_api POST /projects "$(jq -n --arg n "$name" --arg d "$description" \
-    '{project: {name: $n, description: $d, domain_id: "default", enabled: true}}')" | jq -r .project.id)
-  printf '%s\n' "$id"
-}
-
-ensure_user() {
-  local name=$1 password=$2 project_id=$3 id
-  id=$(ks_api GET "/users?name=$name&domain_id=default" | jq -r '.users[0].id // empty')
-  if [[ -z $id ]]; then
-    id=$(ks_api POST /users "$(KS_PASS=$password jq -n --arg n "$name" --arg p "$project_id" \
-      '{user: {name: $n, password: env.KS_PASS, domain_id: "default", default_project_id: $p, enabled: true}}')" |
-      jq -r .user.id)
-  elif ((FRESH_SECRETS)); then
-    ks_api PATCH "/users/$id" "$(KS_PASS=$password jq -n '{user: {password: env.KS_PASS}}')" >/dev/null
-  fi
-  printf '%s\n' "$id"
-}
+# ks_api, ensure_project, ensure_user, role_id: the Zed lab's, on this lab's admin token.
+LAB_LOG_PREFIX='lab newest'
+# shellcheck source=keystone-api.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/keystone-api.sh"
 
 grant() {
-  local project=$1 user=$2 role=$3 role_id
-  role_id=$(ks_api GET "/roles?name=$role" | jq -r '.roles[0].id // empty')
-  [[ -n $role_id ]] || die "Keystone has no role '$role'"
-  ks_api PUT "/projects/$project/users/$user/roles/$role_id" >/dev/null
+  local project=$1 user=$2 role=$3 rid
+  rid=$(role_id "$role")
+  [[ -n $rid ]] || die "Keystone has no role '$role'"
+  ks_api PUT "/projects/$project/users/$user/roles/$rid" >/dev/null
 }
 
 # Own projects and users only; the catalog is left alone (one image service, the Zed lab's).

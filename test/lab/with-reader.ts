@@ -5,21 +5,14 @@
 // Exit: the command's; 2 when the reader cannot be set up.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { adminToken } from '../tempest/identity.js';
+import { adminToken, call, expect } from '../tempest/identity.js';
 
 const NAME = 'harness-reader';
 const PROJECT = 'demo';
 
 async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'X-Auth-Token': token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  const want = method === 'POST' ? [201] : method === 'GET' ? [200] : [204];
+  return (await expect(`${method} ${path}`, want, call(`${base}${path}`, method, token, body))).json;
 }
 
 const first = (body: Record<string, unknown>, key: string): string | undefined =>

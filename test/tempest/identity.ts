@@ -26,7 +26,8 @@ export interface Provisioned {
   remove(): Promise<void>;
 }
 
-async function call(
+/** One identity API call: status, parsed body (empty when none) and headers. */
+export async function call(
   url: string,
   method: string,
   token: string | undefined,
@@ -53,7 +54,8 @@ async function call(
   return { status: res.status, json, headers: res.headers };
 }
 
-async function expect(
+/** The call's answer when its status is one of `want`; otherwise an error naming `what`. */
+export async function expect(
   what: string,
   want: number[],
   p: Promise<{ status: number; json: Record<string, unknown>; headers: Headers }>,
