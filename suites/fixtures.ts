@@ -55,12 +55,11 @@ export class ImageFactory {
   async request(purpose: string, fields: Record<string, unknown> = {}): Promise<ApiResponse<Image>> {
     if (this.ctx.selection.readOnly)
       throw new Error(`--read-only run: refusing to create image "${purpose}"`);
+    const named = this.fields(purpose);
     const res = await this.glance.images.create({
-      name: runImageName(this.ctx.prefix, this.ctx.runId, purpose),
-      disk_format: 'raw',
-      container_format: 'bare',
+      ...named,
       ...fields,
-      tags: [...runTags(this.ctx.runId), ...((fields.tags as string[] | undefined) ?? [])],
+      tags: [...named.tags, ...((fields.tags as string[] | undefined) ?? [])],
     });
     const createdId = res.status === 201 ? (res.body as Image | undefined)?.id : undefined;
     if (createdId) this.created.push(createdId);
@@ -76,6 +75,16 @@ export class ImageFactory {
         );
     }
     return res;
+  }
+
+  /** The name, formats and tags of an image of this run, for a create made with another user's client. */
+  fields(purpose: string): { name: string; disk_format: string; container_format: string; tags: string[] } {
+    return {
+      name: runImageName(this.ctx.prefix, this.ctx.runId, purpose),
+      disk_format: 'raw',
+      container_format: 'bare',
+      tags: runTags(this.ctx.runId),
+    };
   }
 
   /** Registers an image created another way so it is removed too. */

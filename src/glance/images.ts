@@ -1,7 +1,14 @@
 import { quoteValue, UnexpectedResponseError } from '../errors.js';
 import type { ApiResponse, CallOptions, GlanceTransport } from './base.js';
 import { imageId } from './base.js';
-import { type Image, type ImageList, PATCH_MEDIA_TYPE, type PatchOp } from './types.js';
+import {
+  type Image,
+  type ImageList,
+  type ImageLocation,
+  type NewImageLocation,
+  PATCH_MEDIA_TYPE,
+  type PatchOp,
+} from './types.js';
 
 export type ImageListQuery = Record<string, string | number | boolean | undefined | readonly string[]>;
 
@@ -92,6 +99,25 @@ export class ImagesClient {
       method: 'POST',
       path: `/v2/images/${imageId(id, 'POST /v2/images/{image_id}/import', opts)}/import`,
       json: method,
+      ...opts,
+    });
+  }
+
+  /** Get image locations: GET /v2/images/{image_id}/locations (API 2.17; service or admin by default). */
+  async locations(id: string, opts: CallOptions = {}): Promise<ApiResponse<ImageLocation[]>> {
+    return this.t.call({
+      method: 'GET',
+      path: `/v2/images/${imageId(id, 'GET /v2/images/{image_id}/locations', opts)}/locations`,
+      ...opts,
+    });
+  }
+
+  /** Add image location: POST /v2/images/{image_id}/locations (API 2.17; a queued image only). */
+  async addLocation(id: string, location: NewImageLocation, opts: CallOptions = {}): Promise<ApiResponse> {
+    return this.t.call({
+      method: 'POST',
+      path: `/v2/images/${imageId(id, 'POST /v2/images/{image_id}/locations', opts)}/locations`,
+      json: location,
       ...opts,
     });
   }

@@ -1,5 +1,6 @@
 import type { HttpClient } from '../http/client.js';
 import { GlanceTransport, type TokenProvider, type TransportOptions } from './base.js';
+import { CacheClient } from './cache.js';
 import { DataClient } from './data.js';
 import { ImagesClient } from './images.js';
 import { InfoClient } from './info.js';
@@ -11,6 +12,7 @@ import { TasksClient } from './tasks.js';
 import { VersionsClient } from './versions.js';
 
 export * from './base.js';
+export type { CacheState } from './cache.js';
 export type { DownloadResponse, ImageSource, UploadResponse } from './data.js';
 export type { MetadefNamespace } from './metadefs.js';
 export * from './types.js';
@@ -27,6 +29,7 @@ export class GlanceClient {
   readonly info: InfoClient;
   readonly schemas: SchemasClient;
   readonly metadefs: MetadefsClient;
+  readonly cache: CacheClient;
 
   constructor(endpoint: string, http: HttpClient, tokens: TokenProvider, options?: TransportOptions) {
     this.transport = new GlanceTransport(endpoint, http, tokens, options);
@@ -39,6 +42,7 @@ export class GlanceClient {
     this.info = new InfoClient(this.transport);
     this.schemas = new SchemasClient(this.transport);
     this.metadefs = new MetadefsClient(this.transport);
+    this.cache = new CacheClient(this.transport);
   }
 
   get endpoint(): string {

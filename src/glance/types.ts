@@ -52,6 +52,18 @@ export interface Image {
   [extra: string]: unknown;
 }
 
+/** An entry of GET /v2/images/{id}/locations (Glance drops the row's id and status). */
+export interface ImageLocation {
+  url: string;
+  metadata: Record<string, unknown>;
+}
+
+/** The body of POST /v2/images/{id}/locations. */
+export interface NewImageLocation {
+  url: string;
+  validation_data?: { os_hash_algo?: string; os_hash_value?: string };
+}
+
 export interface ImageList {
   images: Image[];
   first: string;

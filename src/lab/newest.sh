@@ -29,7 +29,7 @@ readonly ZED_DIR=${GLANCE_HARNESS_LAB_DIR:-/var/lib/glance-harness/lab}
 readonly VENV=$DIR/venv DIST_DIR=$DIR/dist SDIST_DIR=$DIR/src/glance-$GLANCE_VERSION
 readonly ETC=$DIR/etc RUN=$DIR/run LOGS=$DIR/logs SECRETS=$DIR/secrets
 readonly PASSWORDS=$SECRETS/passwords.env
-readonly STORE=$DIR/store STAGING=$DIR/staging TASKS=$DIR/tasks LOCKS=$DIR/locks
+readonly STORE=$DIR/store STAGING=$DIR/staging TASKS=$DIR/tasks LOCKS=$DIR/locks CACHE=$DIR/image-cache
 readonly MARKER=$DIR/.glance-harness-lab-newest
 readonly HOST=127.0.0.1 PORT=9293
 readonly GLANCE_URL=http://$HOST:$PORT
@@ -201,7 +201,7 @@ init_dirs() {
 
 init_service_dirs() {
   id glance >/dev/null 2>&1 || die "no glance user: run 'lab up' (the Zed lab) first"
-  install -d -o glance -g glance -m 0750 "$STORE" "$STAGING" "$TASKS" "$LOCKS"
+  install -d -o glance -g glance -m 0750 "$STORE" "$STAGING" "$TASKS" "$LOCKS" "$CACHE"
   local f
   for f in glance-api.log uwsgi.log glance-manage.log; do
     touch "$LOGS/$f" && chown glance:glance "$LOGS/$f" && chmod 0640 "$LOGS/$f"
@@ -319,6 +319,10 @@ write_glance_conf() {
 enabled_backends = fs:file
 log_file = $LOGS/glance-api.log
 use_stderr = false
+# The image cache on, so the cache API is served and v2.18 (cache clean and prune) is CURRENT.
+# The cache driver (centralized_db) records this node by worker_self_reference_url.
+image_cache_dir = $CACHE
+worker_self_reference_url = $GLANCE_URL
 
 [database]
 connection = mysql+pymysql://$DB_USER:$NEWEST_DB_PASS@$HOST/$DB
@@ -336,7 +340,7 @@ filesystem_store_datadir = $STAGING/
 filesystem_store_datadir = $TASKS/
 
 [paste_deploy]
-flavor = keystone
+flavor = keystone+cachemanagement
 config_file = $ETC/glance-api-paste.ini
 
 [keystone_authtoken]

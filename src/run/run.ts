@@ -50,6 +50,7 @@ export const KNOWN_SUITES = [
   'health',
   'horizon',
   'security',
+  'features',
 ] as const;
 
 export interface RunOptions {

@@ -68,13 +68,14 @@ describe('the newest lab (Glance 33.0.0)', { skip: ENABLED ? false : SKIP_REASON
     assert.equal(status.code, 0, status.stdout + status.stderr);
   });
 
-  it('GET / marks v2.17 CURRENT (no image cache configured)', async () => {
+  it('GET / marks v2.18 CURRENT (the image cache is configured) and lists v2.17', async () => {
     const res = await fetch(`${NEWEST_LAB.glance}/versions`);
     const body = (await res.json()) as { versions: { id: string; status: string }[] };
     assert.deepEqual(
       body.versions.filter((v) => v.status === 'CURRENT').map((v) => v.id),
-      ['v2.17'],
+      ['v2.18'],
     );
+    assert.ok(body.versions.some((v) => v.id === 'v2.17' && v.status === 'SUPPORTED'));
   });
 
   it('enforces the release default policies: reader 403 on create, member 201', async () => {
