@@ -88,12 +88,10 @@ test.describe('features: image cache', { tag: ['@features'] }, () => {
     test.skip(member.isAdmin, 'the second user is an admin: this check needs a project member');
     expect(await member.glance.cache.list(), 'a member listed the cache').toHaveStatus(403);
     if (!ctx.target.versions?.includes('v2.18')) {
-      test
-        .info()
-        .annotations.push({
-          type: 'note',
-          description: `clean and prune not tried: ${advertisedSummary(ctx)}`,
-        });
+      test.info().annotations.push({
+        type: 'note',
+        description: `clean and prune not tried: ${advertisedSummary(ctx)}`,
+      });
       return;
     }
     expect(await member.glance.cache.clean(), 'a member cleaned the cache').toHaveStatus(403);
