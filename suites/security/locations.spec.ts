@@ -2,7 +2,7 @@
 // bytes at a file on the Glance host, neither through PATCH /locations (refused while
 // show_multiple_locations is off, the default since OSSN-0065) nor through the location API of 2.17.
 import type { Image } from '../../src/glance/index.js';
-import { expect, id } from '../fixtures.js';
+import { expect, type ImageFactory, id } from '../fixtures.js';
 import { needsVersion } from '../support/advertised.js';
 import { type Principal, test } from '../support/two-projects.js';
 import { imageEvidence, said } from './support.js';
@@ -11,22 +11,33 @@ const ADVISORY =
   'OSSN-0065 / OSSN-0090: image locations set by users (show_multiple_locations, location API)';
 const HOST_FILE = 'file:///etc/passwd';
 
-/** The member persona (the second user), or the primary user when there is none. */
-function persona(alt: { user?: Principal }, me: Principal | undefined): Principal {
-  const who = alt.user && !alt.user.isAdmin ? alt.user : me;
-  test.skip(!who, 'no user with a project-scoped token to act as the image owner');
-  return who as Principal;
+/**
+ * A queued image of the run and the user owning it: the member persona (the second user) when there
+ * is one, else the primary user (whose create the factory skips for a reader-only persona).
+ */
+async function ownedImage(
+  alt: { user?: Principal },
+  me: Principal | undefined,
+  images: ImageFactory,
+  purpose: string,
+): Promise<{ owner: Principal; imageId: string }> {
+  const member = alt.user && !alt.user.isAdmin ? alt.user : undefined;
+  if (!member) {
+    test.skip(!me, 'no user with a project-scoped token to act as the image owner');
+    return { owner: me as Principal, imageId: (await images.create(purpose)).id };
+  }
+  const created = await member.glance.images.create(images.fields(purpose));
+  expect(created).toHaveStatus(201);
+  const imageId = (created.body as Image).id;
+  images.track(imageId);
+  return { owner: member, imageId };
 }
 
 test.describe('security: image locations', { tag: ['@security'] }, () => {
   test('PATCH add /locations naming a host file is refused and the image stays queued', {
     annotation: [id('security.locations.patch-host-file'), { type: 'advisory', description: ADVISORY }],
   }, async ({ alt, me, images }) => {
-    const owner = persona(alt, me);
-    const created = await owner.glance.images.create(images.fields('sec-loc-patch'));
-    expect(created).toHaveStatus(201);
-    const imageId = (created.body as Image).id;
-    images.track(imageId);
+    const { owner, imageId } = await ownedImage(alt, me, images, 'sec-loc-patch');
     try {
       const res = await owner.glance.images.update(imageId, [
         { op: 'add', path: '/locations/-', value: { url: HOST_FILE, metadata: {} } },
@@ -47,11 +58,7 @@ test.describe('security: image locations', { tag: ['@security'] }, () => {
     annotation: [id('security.locations.add-host-file'), { type: 'advisory', description: ADVISORY }],
   }, async ({ alt, me, images, ctx }) => {
     needsVersion(ctx, 'the location API (POST /v2/images/{id}/locations)', 'v2.17');
-    const owner = persona(alt, me);
-    const created = await owner.glance.images.create(images.fields('sec-loc-add'));
-    expect(created).toHaveStatus(201);
-    const imageId = (created.body as Image).id;
-    images.track(imageId);
+    const { owner, imageId } = await ownedImage(alt, me, images, 'sec-loc-add');
     try {
       const res = await owner.glance.images.addLocation(imageId, { url: HOST_FILE });
       const after = (await owner.glance.images.show(imageId)).body as Image | undefined;

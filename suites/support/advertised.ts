@@ -38,6 +38,6 @@ export function needsVersion(ctx: Readonly<RunContext>, feature: string, ...vers
 export function needsAdmin(isAdmin: boolean | undefined, roles: readonly string[], rule: string): void {
   test.skip(
     !isAdmin,
-    `${rule} is admin-only under Glance's default policy; the run's user has the roles ${roles.join(', ') || 'none'}`,
+    `Glance's default policy gives ${rule} to admins only; the run's user has the roles ${roles.join(', ') || 'none'}`,
   );
 }

@@ -8,7 +8,7 @@ import {
 } from '../../src/data/formats/index.js';
 import { type Digests, digestBuffer } from '../../src/data/index.js';
 import type { DownloadResponse, Image, ImageSource } from '../../src/glance/index.js';
-import { expect, explainStatus } from '../fixtures.js';
+import { expect, explainStatus, test } from '../fixtures.js';
 
 export interface LocalImage {
   diskFormat: DiskFormat;
@@ -72,8 +72,26 @@ export function expectImageBytes(res: DownloadResponse, imageId: string, digests
   expect(res.headers['content-md5'], `${where} Content-Md5 (Glance sends the md5 checksum in hex)`).toBe(
     digests.md5,
   );
-  expect(Number(res.headers['content-length']), `${where} Content-Length`).toBe(digests.size);
+  expectLengthHeader(res, where, digests.size);
   expect(res.received.size, `${where} bytes received`).toBe(digests.size);
   expect(res.received.md5, `${where} md5 of the bytes received`).toBe(digests.md5);
   expect(res.received.sha512, `${where} sha512 of the bytes received`).toBe(digests.sha512);
+}
+
+/**
+ * Content-Length, when sent, is the image size. Glance's image cache middleware serves a cache miss
+ * without one (it wraps the body after the length was set, and webob drops it) and ends the body by
+ * closing the connection: then the bytes counted stand for the length, and a note says so.
+ */
+function expectLengthHeader(res: DownloadResponse, where: string, size: number): void {
+  const sent = res.headers['content-length'];
+  if (sent !== undefined) {
+    expect(Number(sent), `${where} Content-Length`).toBe(size);
+    return;
+  }
+  const delimited = res.headers['transfer-encoding'] ? 'chunked' : "ended by the connection's close";
+  test.info().annotations.push({
+    type: 'note',
+    description: `${where} sent no Content-Length (body ${delimited}, as Glance's image cache serves a miss): the ${res.received.size} bytes received were counted instead`,
+  });
 }
