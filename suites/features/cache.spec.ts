@@ -1,9 +1,9 @@
 // The image cache API (2.14; 2.16 CURRENT on Zed with a cache) and its clean and prune calls (2.18,
 // 2024.2), admin-only under Glance's default policy. Runs only where the target lists the version.
-import { Readable } from 'node:stream';
 import type { CacheState, GlanceClient } from '../../src/glance/index.js';
 import { expect, id } from '../fixtures.js';
 import { advertisedSummary, needsAdmin, needsVersion } from '../support/advertised.js';
+import { bytesOf } from '../support/image-data.js';
 import { test } from '../support/two-projects.js';
 
 const CACHE_API = 'the image cache API (/v2/cache)';
@@ -43,9 +43,7 @@ test.describe('features: image cache', { tag: ['@features'] }, () => {
     needsAdmin(me?.isAdmin, me?.roles ?? [], 'cache_image and cache_delete');
     const bytes = Buffer.from('glance-harness cached image\n'.repeat(64));
     const image = await images.create('cache-queue');
-    expect(
-      await glance.data.upload(image.id, { stream: Readable.from([bytes]), size: bytes.length }),
-    ).toHaveStatus(204);
+    expect(await glance.data.upload(image.id, bytesOf(bytes))).toHaveStatus(204);
     expect(await glance.cache.queue(image.id)).toHaveStatus(202);
     const cached = await cacheUntil(glance, (s) => cachedIds(s).includes(image.id));
     const entry = cached.cached_images.find((c) => c.image_id === image.id);

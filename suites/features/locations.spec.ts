@@ -1,18 +1,14 @@
 // The location API of API 2.17 (2024.2): GET/POST /v2/images/{id}/locations, under the release's
 // default policy (fetch_image_location: service or admin; add_image_location: service, or the
 // owner's member when an http store is enabled). Runs only where the target lists v2.17.
-import { Readable } from 'node:stream';
 import type { ImageLocation } from '../../src/glance/index.js';
 import { expect, id } from '../fixtures.js';
 import { needsAdmin, needsVersion } from '../support/advertised.js';
+import { bytesOf } from '../support/image-data.js';
 import { test } from '../support/two-projects.js';
 
 const LOCATION_API = 'the location API (GET/POST /v2/images/{id}/locations)';
 const BYTES = Buffer.from('glance-harness location image\n');
-
-function body(buf: Buffer): { stream: Readable; size: number } {
-  return { stream: Readable.from([buf]), size: buf.length };
-}
 
 test.describe('features: image locations (2.17)', { tag: ['@features'] }, () => {
   test('GET /v2/images/{id}/locations as admin lists the stored copy, without row id or status', {
@@ -21,7 +17,7 @@ test.describe('features: image locations (2.17)', { tag: ['@features'] }, () => 
     needsVersion(ctx, LOCATION_API, 'v2.17');
     needsAdmin(me?.isAdmin, me?.roles ?? [], 'fetch_image_location (role:service or role:admin)');
     const image = await images.create('loc-get');
-    expect(await glance.data.upload(image.id, body(BYTES))).toHaveStatus(204);
+    expect(await glance.data.upload(image.id, bytesOf(BYTES))).toHaveStatus(204);
     const res = await glance.images.locations(image.id);
     expect(res).toHaveStatus(200);
     expect(res).toMatchSchema('harness/image-locations');
@@ -58,7 +54,7 @@ test.describe('features: image locations (2.17)', { tag: ['@features'] }, () => 
   }, async ({ glance, images, ctx }) => {
     needsVersion(ctx, LOCATION_API, 'v2.17');
     const image = await images.create('loc-active');
-    expect(await glance.data.upload(image.id, body(BYTES))).toHaveStatus(204);
+    expect(await glance.data.upload(image.id, bytesOf(BYTES))).toHaveStatus(204);
     const res = await glance.images.addLocation(image.id, { url: 'http://127.0.0.1:9/glance-harness' });
     expect(res, 'a location added to an active image').toHaveStatus(409);
   });

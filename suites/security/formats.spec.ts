@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import { buildQcow2 } from '../../src/data/qcow2.js';
 import { mismatchedBytes, ossa2024001Shapes } from '../../src/data/security-shapes.js';
 import { expect, id, test } from '../fixtures.js';
+import { bytesOf } from '../support/image-data.js';
 import { waitForImport } from '../support/import-wait.js';
-import { acceptedByTarget, bytesOf, imageEvidence, importMethods, said } from './support.js';
+import { acceptedByTarget, imageEvidence, importMethods, said } from './support.js';
 
 const MISMATCH_ADVISORY = 'OSSA-2024-001 follow-up: [image_format] require_image_format_match';
 const ZED_UPLOAD_DEFAULT =

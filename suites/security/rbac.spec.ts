@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { ApiResponse, Image } from '../../src/glance/index.js';
 import { runImageName, runTags } from '../../src/run/naming.js';
 import { expect, id } from '../fixtures.js';
+import { bytesOf } from '../support/image-data.js';
 import { type Principal, test as twoProjects } from '../support/two-projects.js';
-import { acceptedByTarget, bytesOf, isLegacyFamily, said } from './support.js';
+import { acceptedByTarget, isLegacyFamily, said } from './support.js';
 
 const ADVISORY = 'Glance secure RBAC (SRBAC) default policy: project reader/member/admin personas';
 const ZED_READER_DEFAULT =

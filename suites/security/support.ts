@@ -1,13 +1,7 @@
 // Helpers for the security suite: upload/import of in-memory bytes and the release-default rule.
-import { Readable } from 'node:stream';
 import type { ApiResponse, GlanceClient, Image } from '../../src/glance/index.js';
 import type { RunContext } from '../../src/run/context.js';
 import { expect, test } from '../fixtures.js';
-
-/** An in-memory image body for the data client. */
-export function bytesOf(buf: Buffer): { stream: Readable; size: number } {
-  return { stream: Readable.from([buf]), size: buf.length };
-}
 
 /** "PUT /v2/images/…/file → 204 (req-…)". */
 export function said(res: ApiResponse): string {

@@ -40,8 +40,13 @@ export function localImage(format: DiskFormat): Promise<LocalImage> {
 }
 
 /** The bytes as an upload source. */
+/** An in-memory image body for the data client. */
+export function bytesOf(buf: Buffer): ImageSource {
+  return { stream: Readable.from([buf]), size: buf.length };
+}
+
 export function sourceOf(img: LocalImage): ImageSource {
-  return { stream: Readable.from([img.bytes]), size: img.bytes.length };
+  return bytesOf(img.bytes);
 }
 
 /** Show agrees with the local digests: size, checksum (md5), os_hash_algo sha512 and os_hash_value. */
