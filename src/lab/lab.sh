@@ -1976,7 +1976,7 @@ lab.sh: a real Glance (Debian bookworm packages) on loopback for glance-harness.
   faults                  list the faults
   up|status|down|logs --release newest
                           the newest-release lab only (newest.sh: Glance 33.0.0 from PyPI under uwsgi,
-                          127.0.0.1:9293); plain status and down cover it too
+                          127.0.0.1:9293); plain status and down (--purge too) cover it too
 
 faults: ${FAULTS[*]}
 state:  \${GLANCE_HARNESS_LAB_DIR:-/var/lib/glance-harness/lab} (now $LAB_DIR)
@@ -2011,15 +2011,16 @@ main() {
   local rc=0
   case $command in
   up) cmd_up "$@" ;;
-  # Without --release, status and down cover the newest lab too (status's exit code stays the Zed
-  # lab's; the newest lab stops first, as it uses the Zed lab's MariaDB and Keystone).
+  # Without --release, status and down (and down --purge) cover the newest lab too (status's exit
+  # code stays the Zed lab's; the newest lab stops or is purged first: it uses the Zed lab's MariaDB
+  # and Keystone).
   status)
     cmd_status "$@" || rc=$?
     /bin/bash "$NEWEST_SCRIPT" status --quiet || true
     return "$rc"
     ;;
   down)
-    /bin/bash "$NEWEST_SCRIPT" down || warn "stopping the newest lab failed"
+    /bin/bash "$NEWEST_SCRIPT" down "$@" || warn "stopping the newest lab failed"
     cmd_down "$@"
     ;;
   logs) cmd_logs "$@" ;;

@@ -2,7 +2,7 @@
 # The newest-release lab: Glance 33.0.0 from PyPI in a venv, under uWSGI on 127.0.0.1:9293, next to
 # the Zed lab (lab.sh) and sharing its MariaDB and Keystone, with the release's default policies.
 #
-#   newest.sh up | status [--quiet] | down | logs [-f] [-n N] | help
+#   newest.sh up | status [--quiet] | down [--purge] | logs [-f] [-n N] | help
 #
 # Reached through `lab.sh <command> --release newest`. Keystone's catalog keeps one image service
 # (the Zed lab's, :9292); the newest lab's client files reach :9293 with an endpoint override
@@ -624,7 +624,12 @@ cmd_status() {
 }
 
 cmd_down() {
-  (($# == 0)) || usage_error "down --release newest takes no other argument (got '$*')"
+  local purge=0
+  case ${1:-} in
+  '') ;;
+  --purge) purge=1 ;;
+  *) usage_error "down --release newest takes only --purge (got '$*')" ;;
+  esac
   require_platform
   [[ -e $MARKER ]] || return 0
   take_lab_lock
@@ -634,6 +639,49 @@ cmd_down() {
   else
     step "glance-api $GLANCE_VERSION was not running"
   fi
+  ((purge)) && purge_newest
+  return 0
+}
+
+# id_by_name KIND NAME: the id of a Keystone user or project named NAME in the default domain.
+id_by_name() {
+  ks_api GET "/$1?name=$2&domain_id=default" | jq -r --arg k "$1" '.[$k][0].id // empty'
+}
+
+# What 'up --release newest' made beside its directory: the database and its users in the Zed lab's
+# MariaDB, the users and projects in its Keystone. What cannot be reached now is named, not guessed.
+purge_newest() {
+  if mariadb_alive; then
+    local host
+    {
+      printf 'DROP DATABASE IF EXISTS %s;\n' "$DB"
+      for host in localhost 127.0.0.1; do
+        printf "DROP USER IF EXISTS '%s'@'%s', '%s'@'%s';\n" "$DB_USER" "$host" "$RO_USER" "$host"
+      done
+    } | sql || die "dropping database $DB or its users failed"
+    step "dropped database $DB and users $DB_USER, $RO_USER"
+  else
+    step "MariaDB is not running: database $DB and its users are left ('lab up', then purge again)"
+  fi
+  if [[ $(http_code "$KEYSTONE_URL/v3") == 200 && -r $ZED_DIR/openrc-admin ]]; then
+    use_zed_admin_token
+    local kind name id
+    for kind in users projects; do
+      local names=(newest-admin newest-member newest-reader "$SERVICE_USER")
+      [[ $kind == users ]] || names=("$PROJECT" "$ADMIN_PROJECT" "$SERVICE_PROJECT")
+      for name in "${names[@]}"; do
+        id=$(id_by_name "$kind" "$name")
+        [[ -z $id ]] || ks_api DELETE "/$kind/$id" >/dev/null
+      done
+    done
+    rm -f "$TOKEN_HEADER_FILE"
+    TOKEN_HEADER_FILE=
+    step "removed Keystone users newest-admin, newest-member, newest-reader, $SERVICE_USER and projects $PROJECT, $ADMIN_PROJECT, $SERVICE_PROJECT"
+  else
+    step "Keystone ($KEYSTONE_URL) does not answer: the newest lab's users and projects are left ('lab up', then purge again)"
+  fi
+  rm -rf -- "$DIR"
+  step "removed $DIR (venv included: the next 'up --release newest' installs glance $GLANCE_VERSION again)"
 }
 
 cmd_logs() {

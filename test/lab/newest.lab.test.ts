@@ -1,10 +1,10 @@
 // The newest-release lab (Glance 33.0.0 from PyPI under uwsgi on :9293): it comes up idempotently,
-// enforces the release's default policies (reader read-only, member writes its project), and the
-// harness runs against it through the client files' endpoint override.
+// enforces the release's default policies (reader read-only, member writes its project), the
+// harness runs against it through the client files' endpoint override, and down --purge undoes it.
 // Needs root, the Zed lab up, and PyPI the first time; runs only with GLANCE_HARNESS_LAB_TESTS=1 and
 // GLANCE_HARNESS_NEWEST_LAB_TESTS=1 (the lab leg sets both).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -107,5 +107,30 @@ describe('the newest lab (Glance 33.0.0)', { skip: ENABLED ? false : SKIP_REASON
     assert.equal(code, 0, out);
     const summary = JSON.parse(readFileSync(join(work, 'reports', 'latest', 'summary.json'), 'utf8'));
     assert.equal(summary.target.endpoint, NEWEST_LAB.glance);
+  });
+
+  it('down --purge removes its database, Keystone users and state directory; up builds it again', async () => {
+    const rc = openrc('admin');
+    const purged = await runLabCaptured(['down', '--release', 'newest', '--purge']);
+    assert.equal(purged.code, 0, purged.stdout + purged.stderr);
+    assert.match(purged.stdout, /dropped database glance_newest/);
+    assert.equal(existsSync(dir), false, `${dir} after --purge`);
+    const refused = await fetch(`${rc.OS_AUTH_URL}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: rc.OS_USERNAME, domain: { id: 'default' }, password: rc.OS_PASSWORD } },
+          },
+        },
+      }),
+    });
+    assert.equal(refused.status, 401, 'a token for the purged newest-admin');
+    const again = await runLabCaptured(['up', '--release', 'newest']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /alembic head 2024_1_contract01/);
+    assert.equal((await fetch(`${NEWEST_LAB.glance}/healthcheck`)).status, 200);
   });
 });
