@@ -12,6 +12,7 @@ import {
 import { urlencode } from './http-util.js';
 import {
   ACCEPT_PATCH,
+  type Change,
   decodePatch,
   isBase,
   missingProperty,
@@ -21,6 +22,7 @@ import {
   RESERVED,
 } from './image-patch.js';
 import {
+  canSee,
   dbNow,
   type ImageRecord,
   type ImageStatus,
@@ -473,7 +475,7 @@ export async function deleteImage(deps: GlanceDeps, call: Call, id: string): Pro
 
 const FORMAT_ATTRS = new Set(['disk_format', 'container_format']);
 
-function applyChange(img: ImageRecord, ctx: RequestContext, op: string, name: string, value: unknown): void {
+function applyChange(img: ImageRecord, { op, name, value }: Change): void {
   if (!isBase(name)) {
     if (op === 'remove') {
       if (!img.extra.has(name)) throw missingProperty(name);
@@ -485,7 +487,9 @@ function applyChange(img: ImageRecord, ctx: RequestContext, op: string, name: st
     }
     return;
   }
-  if (op === 'remove') throw new HttpError(403, `Property ${name} may not be removed.`);
+  // images.py passes this text (and missingProperty's) as webob's detail, not its explanation.
+  if (op === 'remove')
+    throw new HttpError(403, undefined, { detail: `Property ${name} may not be removed.` });
   if (FORMAT_ATTRS.has(name) && img.status !== 'queued') {
     throw new HttpError(403, `Attribute ${name} can be only replaced for a queued image.`);
   }
@@ -500,8 +504,6 @@ function applyChange(img: ImageRecord, ctx: RequestContext, op: string, name: st
       img.containerFormat = value as string | null;
       break;
     case 'visibility':
-      if (value === 'public' && img.visibility !== 'public' && !ctx.isAdmin)
-        throw notAuthorized('publicize_image');
       img.visibility = value as Visibility;
       break;
     case 'protected':
@@ -519,8 +521,7 @@ function applyChange(img: ImageRecord, ctx: RequestContext, op: string, name: st
       img.minDisk = value as number;
       break;
     case 'owner':
-      if (!ctx.isAdmin && value !== img.owner)
-        throw new HttpError(403, "You are not permitted to modify 'owner' on this image.");
+      // A non-admin's new owner is refused on save, where the image must stay visible to them.
       img.owner = value as string | null;
       break;
     case 'tags': {
@@ -534,6 +535,39 @@ function applyChange(img: ImageRecord, ctx: RequestContext, op: string, name: st
   }
 }
 
+/**
+ * images.py _do_*_locations with show_multiple_locations off (Zed's default): every location
+ * change is refused, after the checks that come first — an empty replacement list, then the
+ * policies. set_image_location passes for anyone who sees the image (its deprecated rule:default
+ * is "" and enforce_new_defaults is off); delete_image_location does too, but then insists on
+ * admin or owner.
+ */
+function refuseLocationChange(img: ImageRecord, ctx: RequestContext, c: Change): never {
+  if (c.op === 'replace') {
+    const empty = Array.isArray(c.value) && c.value.length === 0;
+    // Raised with the text as webob's detail, so the body keeps the generic 403 explanation.
+    if (empty) throw new HttpError(403, undefined, { detail: 'Cannot set locations to empty list.' });
+    throw new HttpError(403, "It's not allowed to update locations if locations are invisible.");
+  }
+  if (c.op === 'remove' && !owns(ctx, img)) throw new HttpError(403, 'You do not own this image');
+  throw new HttpError(403, `It's not allowed to ${c.op} locations if locations are invisible.`);
+}
+
+/**
+ * What images.py checks before it touches an attribute: _do_replace refuses a new owner from a
+ * non-admin outright; then ImageAPIPolicy.update_property enforces publicize_image for any change
+ * to public (even of a public image), then modify_image, whose rule passes by default but whose
+ * legacy owner check (check_is_image_mutable) does not.
+ */
+function checkMayChange(img: ImageRecord, ctx: RequestContext, c: Change): void {
+  if (c.name === 'owner' && c.op === 'replace' && !ctx.isAdmin) {
+    // Raised with the text as webob's detail, as the empty-locations refusal is.
+    throw new HttpError(403, undefined, { detail: "Owner can't be updated by non admin." });
+  }
+  if (c.name === 'visibility' && c.value === 'public' && !ctx.isAdmin) throw notAuthorized('publicize_image');
+  if (!owns(ctx, img)) throw new HttpError(403, 'You do not own this image');
+}
+
 /** PATCH /v2/images/{id} — Update image. */
 export async function updateImage(deps: GlanceDeps, call: Call, id: string): Promise<void> {
   const contentType = (call.req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -545,12 +579,19 @@ export async function updateImage(deps: GlanceDeps, call: Call, id: string): Pro
   }
   const changes = decodePatch(contentType, await readJson(call), deps.schemas.image);
   await deps.db(call);
-  const img = findImage(deps, call, id, `Failed to find image ${id} to update`);
-  if (!owns(call.ctx, img)) throw notAuthorized('modify_image');
-  // Apply to a copy: one failing change leaves the image untouched.
+  const img = findImage(deps, call, id);
+  // Apply to a copy, change by change as images.py does: the first refusal wins and leaves the
+  // image untouched. An empty patch saves nothing, so it changes nothing either.
   const draft: ImageRecord = { ...img, tags: new Set(img.tags), extra: new Map(img.extra) };
-  for (const c of changes) applyChange(draft, call.ctx, c.op, c.name, c.value);
-  Object.assign(img, draft, { updatedAt: dbNow() });
+  for (const c of changes) {
+    if (c.name === 'locations') refuseLocationChange(draft, call.ctx, c);
+    checkMayChange(draft, call.ctx, c);
+    applyChange(draft, c);
+  }
+  // The database layer reads the row back inside its transaction: one the caller could no longer
+  // see (a non-admin gave it away) rolls the whole update back.
+  if (!canSee(call.ctx, draft)) throw new HttpError(403, `Forbidding request, image ${id} not visible`);
+  if (changes.length > 0) Object.assign(img, draft, { updatedAt: dbNow() });
   sendJson(call, 200, imageView(img));
 }
 

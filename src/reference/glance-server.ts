@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { DataStore } from './data-store.js';
 import type { FaultDelays, FaultName } from './faults.js';
+import { cacheState, clearCache, deleteCacheEntry, queueImage } from './glance-cache.js';
 import { type Call, type DbArea, type GlanceDeps, sendError } from './glance-core.js';
 import { deleteFromStore, downloadImage, importImage, stageImage, uploadImage } from './glance-data.js';
 import {
@@ -393,6 +394,14 @@ export class GlanceServer {
     // DELETE /v2/stores/{store_id}/{image_id}: routed whatever the configuration, as in Zed's router.
     if (a === 'stores')
       return n === 3 && id && c ? { DELETE: () => deleteFromStore(d, call, id, c) } : undefined;
+    // Routed whether or not a cache is configured; Allow lists the methods in the router's order.
+    // Paths deeper than /cache/{image_id} (nodes, a trailing slash) are not routes at all.
+    if (a === 'cache') {
+      if (n === 1) return { GET: () => cacheState(call), DELETE: () => clearCache(call) };
+      if (n === 2 && id)
+        return { DELETE: () => deleteCacheEntry(d, call, id), PUT: () => queueImage(d, call, id) };
+      return undefined;
+    }
     if (a === 'tasks') {
       if (n === 1) return { GET: () => listTasks(d, call), POST: () => createTask(call) };
       if (n === 2 && id) return { GET: () => showTask(d, call, id), DELETE: () => deleteTask(call) };

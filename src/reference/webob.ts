@@ -143,6 +143,18 @@ function bodyText(err: HttpError, esc: (s: string) => string): string {
   return text;
 }
 
+/**
+ * webob's strip_tags for the plain body: line breaks become spaces first, then each <br /> a line
+ * break and any other tag nothing — so the page's trailing newlines end up as trailing spaces.
+ */
+function stripTags(s: string): string {
+  return s
+    .replace(/\n/g, ' ')
+    .replace(/\r/g, '')
+    .replace(/<br.*?>/gis, '\n')
+    .replace(/<.*?>/gs, '');
+}
+
 /** Renders an error as webob would; `head` drops the body as webob does for HEAD requests. */
 export function renderError(
   err: HttpError,
@@ -158,8 +170,10 @@ export function renderError(
     };
   }
   if (format === 'plain') {
-    const text = bodyText(err, (s) => s).replace(/<br \/>/g, '');
-    return { contentType: 'text/plain; charset=UTF-8', body: `${status}\n\n${text}` };
+    return {
+      contentType: 'text/plain; charset=UTF-8',
+      body: `${status}\n\n${stripTags(bodyText(err, (s) => s))}`,
+    };
   }
   const body = bodyText(err, htmlEscape);
   return {

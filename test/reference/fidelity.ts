@@ -2,13 +2,16 @@
  * Fidelity comparator: replays one image lifecycle (with its error paths) on two Glances and
  * reduces every answer to what a client relies on — status, the headers that matter, the schema
  * validity of the body and a few body facts — so the embedded reference can be diffed against a
- * real Glance 25.1 step by step. A metadefs leg (namespace create, tag, show, delete) runs first;
- * a stores leg (store discovery, copy-image and delete-from-store refusals) runs on the active image.
+ * real Glance 25.1 step by step. A metadefs leg (namespace create, tag, show, delete) and a cache
+ * leg (the cache API of a Glance without image_cache_dir) run first; a locations leg (JSON-patch
+ * changes to `locations`, refused with show_multiple_locations off) runs on the queued image and,
+ * for the member, on the shared one; a stores leg (store discovery, copy-image and
+ * delete-from-store refusals) runs on the active image.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { digestBuffer } from '../../src/data/hash.js';
-import type { ApiResponse, Image } from '../../src/glance/index.js';
+import type { ApiResponse, Image, PatchOp } from '../../src/glance/index.js';
 import type { Target } from '../../src/target.js';
 import { schemas } from '../../src/validate.js';
 
@@ -42,6 +45,7 @@ const HEADER_VALUES = [
   'openstack-image-store-ids',
   'accept-patch',
   'content-range',
+  'allow',
 ];
 const HEADER_PRESENCE = ['location', 'x-openstack-request-id', 'www-authenticate', 'content-md5'];
 
@@ -144,6 +148,78 @@ async function replayStores(side: Side, id: string, out: Observation[]): Promise
   out.push(observe('stores.delete-unknown-store', await remove('gh-fidelity-no-such-store'), JSON_ERROR));
   const after = await g.images.show(id);
   out.push(observe('images.show-after-copy', after, 'glance/zed/image', imageFacts(after.body)));
+}
+
+/**
+ * The cache API on a Glance without image_cache_dir, as admin and as member: the policy, then "not
+ * supported"; 405s with their Allow; ids looked up first (clean and prune are ids, nodes/{id} no
+ * route). Only random ids and names no image has: nothing is queued or deleted.
+ */
+async function replayCache(side: Side, out: Observation[]): Promise<void> {
+  const t = side.admin.glance.transport;
+  const m = side.member.glance.transport;
+  const id = randomUUID();
+  const calls: Array<[string, typeof t, string, string]> = [
+    ['cache.state', t, 'GET', '/v2/cache'],
+    ['cache.state-member', m, 'GET', '/v2/cache'],
+    ['cache.clear', t, 'DELETE', '/v2/cache'],
+    ['cache.clear-member', m, 'DELETE', '/v2/cache'],
+    ['cache.post', t, 'POST', '/v2/cache'],
+    ['cache.queue-unknown', t, 'PUT', `/v2/cache/${id}`],
+    ['cache.queue-unknown-member', m, 'PUT', `/v2/cache/${id}`],
+    ['cache.delete-unknown', t, 'DELETE', `/v2/cache/${id}`],
+    ['cache.get-entry', t, 'GET', `/v2/cache/${id}`],
+    ['cache.clean-post', t, 'POST', '/v2/cache/clean'],
+    ['cache.clean-get-member', m, 'GET', '/v2/cache/clean'],
+    ['cache.prune-post', t, 'POST', '/v2/cache/prune'],
+    ['cache.prune-put', t, 'PUT', '/v2/cache/prune'],
+    ['cache.nodes', t, 'GET', `/v2/cache/nodes/${id}`],
+  ];
+  for (const [step, via, method, path] of calls) {
+    out.push(observe(step, await via.call({ method, path }), JSON_ERROR));
+  }
+  out.push(observe('cache.head', await t.call({ method: 'HEAD', path: '/v2/cache' })));
+}
+
+/** A location as the image schema wants one; never stored, every change to locations is refused. */
+const LOCATION = { url: 'http://127.0.0.1/gh-fidelity-location', metadata: {} };
+
+/**
+ * JSON-patch changes to `locations` by the owner (admin) on a queued image: refused as invisible
+ * after the checks that come first — pointer depth, value schema, the image lookup, an empty list.
+ */
+async function replayLocations(side: Side, id: string, out: Observation[]): Promise<void> {
+  const g = side.admin.glance;
+  const cases: Array<[string, string, PatchOp]> = [
+    ['images.locations-add-end', id, { op: 'add', path: '/locations/-', value: LOCATION }],
+    ['images.locations-add-first', id, { op: 'add', path: '/locations/0', value: LOCATION }],
+    ['images.locations-replace', id, { op: 'replace', path: '/locations', value: [LOCATION] }],
+    ['images.locations-replace-empty', id, { op: 'replace', path: '/locations', value: [] }],
+    ['images.locations-remove', id, { op: 'remove', path: '/locations/0' }],
+    ['images.locations-remove-end', id, { op: 'remove', path: '/locations/-' }],
+    ['images.locations-add-list', id, { op: 'add', path: '/locations', value: [LOCATION] }],
+    ['images.locations-replace-end', id, { op: 'replace', path: '/locations/-', value: LOCATION }],
+    ['images.locations-add-bad-value', id, { op: 'add', path: '/locations/-', value: 'x' }],
+    ['images.locations-unknown-image', randomUUID(), { op: 'add', path: '/locations/-', value: LOCATION }],
+  ];
+  for (const [step, target, op] of cases) {
+    out.push(observe(step, await g.images.update(target, [op]), JSON_ERROR));
+  }
+}
+
+/**
+ * The member on the image shared with it: adding a location passes the policy and is refused as
+ * invisible; removing one, or any other change, is refused as not its own.
+ */
+async function replayMemberLocations(side: Side, id: string, out: Observation[]): Promise<void> {
+  const m = side.member.glance;
+  const cases: Array<[string, PatchOp]> = [
+    ['images.locations-add-member', { op: 'add', path: '/locations/-', value: LOCATION }],
+    ['images.locations-replace-member', { op: 'replace', path: '/locations', value: [LOCATION] }],
+    ['images.locations-remove-member', { op: 'remove', path: '/locations/0' }],
+    ['images.update-member', { op: 'replace', path: '/name', value: 'gh-fidelity-member' }],
+  ];
+  for (const [step, op] of cases) out.push(observe(step, await m.images.update(id, [op]), JSON_ERROR));
 }
 
 /** A namespace's facts: its flags and how many of each nested definition it holds. */
@@ -254,6 +330,7 @@ export async function replay(side: Side, dataFile: string): Promise<Observation[
     out.push(observe('auth.bad-token', await g.images.list({}, { token: randomBytes(16).toString('hex') })));
     out.push(observe('images.show-unknown', await g.images.show(randomUUID()), JSON_ERROR));
     await replayMetadefs(side, out);
+    await replayCache(side, out);
 
     const tag = `fidelity-${randomBytes(4).toString('hex')}`;
     const created = await g.images.create({
@@ -303,6 +380,7 @@ export async function replay(side: Side, dataFile: string): Promise<Observation[
         JSON_ERROR,
       ),
     );
+    await replayLocations(side, id, out);
     out.push(observe('tags.add', await g.tags.add(id, `${tag}-b`)));
     const listed = await g.images.list({ tag });
     out.push(
@@ -361,6 +439,7 @@ export async function replay(side: Side, dataFile: string): Promise<Observation[
     );
     out.push(observe('members.owner-accepts', await g.members.update(id, side.memberProjectId, 'accepted')));
     out.push(observe('members.show-by-member', await m.images.show(id), 'glance/zed/image'));
+    await replayMemberLocations(side, id, out);
     out.push(observe('images.deactivate', await g.images.deactivate(id)));
     out.push(observe('data.download-deactivated-member', await m.data.download(id)));
     const adminDeactivated = await g.data.download(id);
