@@ -24,21 +24,19 @@ function openrc(who: keyof typeof NEWEST_LAB.openrc): Record<string, string> {
   return Object.fromEntries([...text.matchAll(/^export (OS_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
 }
 
-async function token(who: keyof typeof NEWEST_LAB.openrc): Promise<string> {
-  const rc = openrc(who);
-  const res = await fetch(`${rc.OS_AUTH_URL}/auth/tokens`, {
+/** POST /v3/auth/tokens with an openrc's password, scoped to its project unless `scoped` is false. */
+function authenticate(rc: Record<string, string>, scoped = true): Promise<Response> {
+  const user = { name: rc.OS_USERNAME, domain: { id: 'default' }, password: rc.OS_PASSWORD };
+  const scope = scoped ? { scope: { project: { name: rc.OS_PROJECT_NAME, domain: { id: 'default' } } } } : {};
+  return fetch(`${rc.OS_AUTH_URL}/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: rc.OS_USERNAME, domain: { id: 'default' }, password: rc.OS_PASSWORD } },
-        },
-        scope: { project: { name: rc.OS_PROJECT_NAME, domain: { id: 'default' } } },
-      },
-    }),
+    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user } }, ...scope } }),
   });
+}
+
+async function token(who: keyof typeof NEWEST_LAB.openrc): Promise<string> {
+  const res = await authenticate(openrc(who));
   assert.equal(res.status, 201, `token for ${who}`);
   return res.headers.get('x-subject-token') ?? '';
 }
@@ -115,18 +113,7 @@ describe('the newest lab (Glance 33.0.0)', { skip: ENABLED ? false : SKIP_REASON
     assert.equal(purged.code, 0, purged.stdout + purged.stderr);
     assert.match(purged.stdout, /dropped database glance_newest/);
     assert.equal(existsSync(dir), false, `${dir} after --purge`);
-    const refused = await fetch(`${rc.OS_AUTH_URL}/auth/tokens`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: rc.OS_USERNAME, domain: { id: 'default' }, password: rc.OS_PASSWORD } },
-          },
-        },
-      }),
-    });
+    const refused = await authenticate(rc, false);
     assert.equal(refused.status, 401, 'a token for the purged newest-admin');
     const again = await runLabCaptured(['up', '--release', 'newest']);
     assert.equal(again.code, 0, again.stdout + again.stderr);
