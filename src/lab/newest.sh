@@ -6,7 +6,8 @@
 #
 # Reached through `lab.sh <command> --release newest`. Keystone's catalog keeps one image service
 # (the Zed lab's, :9292); the newest lab's client files reach :9293 with an endpoint override
-# (OS_IMAGE_ENDPOINT_OVERRIDE, clouds.yaml image_endpoint_override). Everything it owns lives in
+# (OS_IMAGE_ENDPOINT_OVERRIDE, clouds.yaml image_endpoint_override), and the catalog lists it as
+# type image-newest for clients that read only the catalog (Tempest). Everything it owns lives in
 # ${GLANCE_HARNESS_NEWEST_LAB_DIR:-/var/lib/glance-harness/lab-newest}; /etc/glance is never read
 # for config (OS_GLANCE_CONFIG_DIR and absolute paths) nor written. Exit codes as lab.sh: 0 ok,
 # 1 failed or unhealthy, 2 not Debian or not root, 64 usage.
@@ -42,6 +43,9 @@ readonly PIDFILE=$RUN/glance-api.pid
 readonly PROJECT=newest ADMIN_PROJECT=newest-admin SERVICE_PROJECT=newest-service
 readonly SERVICE_USER=glance-newest
 readonly CLOUDS_YAML=$DIR/clouds.yaml
+# A catalog service of its own type for clients that find Glance only in the catalog (Tempest's
+# [image] catalog_type): the type 'image' stays the Zed lab's alone, in the one region.
+readonly CATALOG_TYPE=image-newest CATALOG_NAME=glance-newest
 # Every command that changes lab services holds it; the Zed lab's test leg holds it for its whole run.
 readonly LAB_LOCK=/tmp/glance-lab.lock
 readonly MARK='written by the glance-harness newest lab'
@@ -294,7 +298,27 @@ grant() {
   ks_api PUT "/projects/$project/users/$user/roles/$rid" >/dev/null
 }
 
-# Own projects and users only; the catalog is left alone (one image service, the Zed lab's).
+# The service of type $CATALOG_TYPE (reused when present) and its three endpoints at $GLANCE_URL.
+ensure_catalog_service() {
+  local sid iface eid
+  sid=$(ks_api GET "/services?type=$CATALOG_TYPE" | jq -r '.services[0].id // empty')
+  if [[ -z $sid ]]; then
+    sid=$(ks_api POST /services "$(jq -n --arg t "$CATALOG_TYPE" --arg n "$CATALOG_NAME" \
+      '{service: {type: $t, name: $n, description: "Glance of the newest lab", enabled: true}}')" | jq -r .service.id)
+  fi
+  for iface in public internal admin; do
+    eid=$(ks_api GET "/endpoints?service_id=$sid&interface=$iface" | jq -r '.endpoints[0].id // empty')
+    if [[ -z $eid ]]; then
+      ks_api POST /endpoints "$(jq -n --arg s "$sid" --arg i "$iface" --arg u "$GLANCE_URL" --arg r "$REGION" \
+        '{endpoint: {service_id: $s, interface: $i, url: $u, region_id: $r, enabled: true}}')" >/dev/null
+    else
+      ks_api PATCH "/endpoints/$eid" "$(jq -n --arg u "$GLANCE_URL" --arg r "$REGION" \
+        '{endpoint: {url: $u, region_id: $r, enabled: true}}')" >/dev/null
+    fi
+  done
+}
+
+# Own projects, users and catalog service; the type 'image' is left alone (the Zed lab's).
 provision_identity() {
   use_zed_admin_token
   local p_newest p_admin p_service u
@@ -305,7 +329,8 @@ provision_identity() {
   u=$(ensure_user newest-admin "$NEWEST_ADMIN_PASS" "$p_admin") && grant "$p_admin" "$u" admin
   u=$(ensure_user newest-member "$NEWEST_MEMBER_PASS" "$p_newest") && grant "$p_newest" "$u" member
   u=$(ensure_user newest-reader "$NEWEST_READER_PASS" "$p_newest") && grant "$p_newest" "$u" reader
-  step "identity: newest-admin (admin in $ADMIN_PROJECT), newest-member and newest-reader in $PROJECT, $SERVICE_USER (admin in $SERVICE_PROJECT)"
+  ensure_catalog_service
+  step "identity: newest-admin (admin in $ADMIN_PROJECT), newest-member and newest-reader in $PROJECT, $SERVICE_USER (admin in $SERVICE_PROJECT); catalog: $CATALOG_NAME ($CATALOG_TYPE) at $GLANCE_URL"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -607,7 +632,7 @@ cmd_up() {
 
 Newest Glance lab up and healthy in $(elapsed) s (state: $DIR)
   glance    $GLANCE_URL   glance $GLANCE_VERSION under uwsgi, policies: the release's defaults
-  keystone  $KEYSTONE_URL/v3 (the Zed lab's; its catalog 'image' stays :9292, the client files override it)
+  keystone  $KEYSTONE_URL/v3 (the Zed lab's; its catalog 'image' stays :9292, the client files override it; '$CATALOG_TYPE' is :$PORT)
   openrc    $DIR/openrc-newest-admin, -member, -reader
   clouds    $CLOUDS_YAML (glance-newest-admin, glance-newest-member, glance-newest-reader)
   db (ro)   $DB_READONLY_URL_FILE (SELECT on $DB only)
@@ -674,11 +699,15 @@ purge_newest() {
         [[ -z $id ]] || ks_api DELETE "/$kind/$id" >/dev/null
       done
     done
+    # Deleting a service deletes its endpoints.
+    for id in $(ks_api GET "/services?type=$CATALOG_TYPE" | jq -r '.services[].id'); do
+      ks_api DELETE "/services/$id" >/dev/null
+    done
     rm -f "$TOKEN_HEADER_FILE"
     TOKEN_HEADER_FILE=
-    step "removed Keystone users newest-admin, newest-member, newest-reader, $SERVICE_USER and projects $PROJECT, $ADMIN_PROJECT, $SERVICE_PROJECT"
+    step "removed Keystone users newest-admin, newest-member, newest-reader, $SERVICE_USER and projects $PROJECT, $ADMIN_PROJECT, $SERVICE_PROJECT, catalog service $CATALOG_NAME ($CATALOG_TYPE)"
   else
-    step "Keystone ($KEYSTONE_URL) does not answer: the newest lab's users and projects are left ('lab up', then purge again)"
+    step "Keystone ($KEYSTONE_URL) does not answer: the newest lab's users, projects and catalog service are left ('lab up', then purge again)"
   fi
   rm -rf -- "$DIR"
   step "removed $DIR (venv included: the next 'up --release newest' installs glance $GLANCE_VERSION again)"
@@ -711,7 +740,7 @@ main() {
   status) cmd_status "$@" ;;
   down) cmd_down "$@" ;;
   logs) cmd_logs "$@" ;;
-  help | -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  help | -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
   *) usage_error "'$command' does not apply to the newest lab (up, status, down, logs)" ;;
   esac
 }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { classOf, differences, failureKinds, perId, table } from './compare.js';
+import { classOf, differences, failureKinds, type IdOutcome, perId, shortId, table } from './compare.js';
+import { describeMismatch, mismatches, parseOutcomes } from './outcomes.js';
 import { accountsYaml, csvFields, parseCsv, tempestConf } from './workspace.js';
 
 const A =
@@ -80,6 +81,40 @@ describe('tempest leg', () => {
     assert.match(dyn, /admin_username = admin/);
     assert.doesNotMatch(dyn, /test_accounts_file/);
     assert.throws(() => tempestConf(base, '/w'), /dynamic credentials need an admin/);
+    assert.match(pre, /\[image\][^[]*catalog_type = image\n[^[]*image_caching_enabled = false/);
+    const newest = tempestConf(
+      { ...base, accounts: [], catalogType: 'image-newest', imageCaching: true },
+      '/w',
+    );
+    assert.match(newest, /\[image\][^[]*catalog_type = image-newest\n[^[]*image_caching_enabled = true/);
+    assert.match(newest, /manage_locations = false/);
+  });
+
+  it("reads the newest lab's outcomes file and names where a run departs from it", () => {
+    const expected = parseOutcomes(
+      `'${A}':\n  outcome: skip\n  reason: config fact\n'${B}':\n  outcome: 'fail: BadRequest'\n  reason: release behaviour\n`,
+    );
+    assert.deepEqual(expected.get(B), { outcome: 'fail: BadRequest', reason: 'release behaviour' });
+    const run = (a: IdOutcome, b: IdOutcome, v1: IdOutcome) =>
+      new Map<string, IdOutcome>([
+        [A, a],
+        [B, b],
+        [V1, v1],
+      ]);
+    assert.deepEqual(mismatches(run('skip', 'fail: BadRequest', 'success'), expected), []);
+    const off = mismatches(run('success', 'fail: Conflict', 'skip'), expected);
+    assert.deepEqual(
+      off.map((m) => describeMismatch(m, shortId)),
+      [
+        'v1.test_images.ListImagesTest.test_index_no_params: skip, not listed',
+        'v2.test_images.ListUserImagesTest.test_list_images_param_size: now passes, listed as skip',
+        'v2.test_images_negative.ImportImagesNegativeTest.test_image_web_download_import_with_bad_url: fail: Conflict, listed as fail: BadRequest',
+      ],
+    );
+    // A listed id the run does not have at all counts as a departure too.
+    assert.equal(mismatches(new Map(), expected).length, 2);
+    assert.throws(() => parseOutcomes(`'${A}':\n  outcome: skip\n`), /needs a reason/);
+    assert.throws(() => parseOutcomes(`'${A}':\n  outcome: success\n  reason: x\n`), /non-success outcome/);
   });
 
   it("writes accounts in Tempest's pre-provisioned form", () => {

@@ -24,6 +24,10 @@ export interface TargetSpec {
   httpImage: string;
   /** Seconds Tempest waits for an image state (its default is 300). */
   buildTimeout?: number;
+  /** The catalog type Tempest looks the image service up by (its default is `image`). */
+  catalogType?: string;
+  /** The target serves the image cache API (glance-api.conf sets image_cache_dir). */
+  imageCaching?: boolean;
 }
 
 export type Outcome = 'success' | 'fail' | 'skip';
@@ -90,13 +94,22 @@ export function tempestConf(spec: TargetSpec, dir: string): string {
       horizon: false,
     },
     image: {
+      catalog_type: spec.catalogType ?? 'image',
+      image_caching_enabled: spec.imageCaching ?? false,
       region: spec.region,
       endpoint_type: 'public',
       http_image: spec.httpImage,
       // A copy that never finishes fails after this long instead of Tempest's default 300 s.
       build_timeout: spec.buildTimeout ?? 60,
     },
-    'image-feature-enabled': { api_v2: true, api_v1: false, import_image: true, os_glance_reserved: true },
+    'image-feature-enabled': {
+      api_v2: true,
+      api_v1: false,
+      import_image: true,
+      os_glance_reserved: true,
+      // Location tests need show_multiple_locations and an http store, which no target here has.
+      manage_locations: false,
+    },
   });
 }
 
