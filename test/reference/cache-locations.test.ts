@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { ReferenceServer } from '../../src/reference/index.js';
-import { call, createImage, raw, start, token } from './helpers.js';
+import { call, createImage, raw, startSession } from './helpers.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 const PATCH = { accept: 'application/json', 'content-type': 'application/openstack-images-v2.1-json-patch' };
@@ -34,10 +34,7 @@ describe('reference Glance cache API without image_cache_dir (lab 2026-12-04)', 
   let demo: string;
 
   before(async () => {
-    ref = await start();
-    g = ref.glanceUrl;
-    admin = await token(ref, 'admin');
-    demo = await token(ref, 'demo');
+    ({ ref, g, admin, demo } = await startSession());
   });
   after(() => ref.close());
 
@@ -173,10 +170,7 @@ describe('reference Glance PATCH of locations with show_multiple_locations off (
   let demoProject: string;
 
   before(async () => {
-    ref = await start();
-    g = ref.glanceUrl;
-    admin = await token(ref, 'admin');
-    demo = await token(ref, 'demo');
+    ({ ref, g, admin, demo } = await startSession());
     demoProject = String((await createImage(g, { name: 'whoami' }, demo)).owner);
   });
   after(() => ref.close());

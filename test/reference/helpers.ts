@@ -37,6 +37,14 @@ export async function token(ref: ReferenceServer, name: 'admin' | 'demo'): Promi
   return subject;
 }
 
+/** A started reference with project tokens for admin and demo: what most describe blocks begin with. */
+export async function startSession(
+  opts: ReferenceOptions = {},
+): Promise<{ ref: ReferenceServer; g: string; admin: string; demo: string }> {
+  const ref = await start(opts);
+  return { ref, g: ref.glanceUrl, admin: await token(ref, 'admin'), demo: await token(ref, 'demo') };
+}
+
 export interface CallOptions {
   method?: string;
   token?: string;

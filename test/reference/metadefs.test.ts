@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { ReferenceServer } from '../../src/reference/index.js';
 import { JSON_500 } from './captured.js';
-import { call, start, token } from './helpers.js';
+import { call, startSession } from './helpers.js';
 
 type Doc = Record<string, unknown>;
 type NsPage = {
@@ -39,10 +39,7 @@ describe('reference Glance metadefs (lab captures, Zed 25.1 after db_load_metade
     ((await res.json()) as { message: string }).message.replace(/<br \/>.*$/s, '');
 
   before(async () => {
-    ref = await start();
-    g = ref.glanceUrl;
-    admin = await token(ref, 'admin');
-    demo = await token(ref, 'demo');
+    ({ ref, g, admin, demo } = await startSession());
   });
   after(() => ref.close());
 

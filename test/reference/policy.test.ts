@@ -16,7 +16,7 @@ import {
   TASK_KEYS,
   webobPage,
 } from './captured.js';
-import { call, createImage, qcow2, start, token, until, upload } from './helpers.js';
+import { call, createImage, qcow2, start, startSession, token, until, upload } from './helpers.js';
 
 type Doc = Record<string, unknown> & { id: string };
 type ListPage = { images: Doc[]; first: string; next?: string };
@@ -35,10 +35,7 @@ describe('reference Glance policy and visibility (captures 7-20 … 7-24)', () =
     );
 
   before(async () => {
-    ref = await start();
-    g = ref.glanceUrl;
-    admin = await token(ref, 'admin');
-    demo = await token(ref, 'demo');
+    ({ ref, g, admin, demo } = await startSession());
     const own = await createImage(g, { name: 'whoami' }, demo);
     demoProject = String(own.owner);
   });
