@@ -8,6 +8,7 @@ import {
   ruleById,
 } from '../../src/diagnosis/index.js';
 import { evidenceOf, originOf } from '../../src/diagnosis/origin.js';
+import type { Exchange } from '../../src/http/evidence.js';
 import { apacheProxyErrorPage, nginxPage } from '../../src/reference/proxy.js';
 import {
   JSON_401,
@@ -30,6 +31,20 @@ const NGINX = { Server: 'nginx/1.22.1', 'Content-Type': 'text/html' };
 const KEYSTONE = 'http://127.0.0.1:5000/v3';
 const TOKEN_OK: Facts = { tokenIssued: true, keystoneUrl: KEYSTONE };
 const UPLOAD = `http://127.0.0.1:9292/v2/images/${IMG}/file`;
+/** Database facts of a synced Glance schema. */
+const SYNCED = { reachable: true, tables: ['images', 'alembic_version'], findings: [] };
+
+/** A PUT of image data to UPLOAD answered with `status`, after `totalMs` (15 ms unless given). */
+function upload(status: number, headers: Record<string, string>, body: string, totalMs?: number): Exchange {
+  return exchange({
+    method: 'PUT',
+    url: UPLOAD,
+    status,
+    headers,
+    body,
+    ...(totalMs === undefined ? {} : { totalMs }),
+  });
+}
 // Zed 25.1 on the lab, [DEFAULT] image_size_cap exceeded: the webob page (Accept */*) and the JSON error.
 const PAGE_413_SIZE_CAP =
   '<html>\n <head>\n  <title>413 Request Entity Too Large</title>\n </head>\n <body>\n  <h1>413 Request Entity Too Large</h1>\n  The incoming image is too large: The provided image is too large.<br /><br />\n\n\n\n </body>\n</html>';
@@ -93,13 +108,7 @@ describe('origin', () => {
     );
   });
   it("PUT file 413 through nginx keeping Glance's request id is Glance-made despite Server: nginx", () => {
-    const x = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 413,
-      headers: { ...NGINX, ...RID },
-      body: PAGE_413_STORE_FULL,
-    });
+    const x = upload(413, { ...NGINX, ...RID }, PAGE_413_STORE_FULL);
     assert.equal(originOf(x), 'glance');
   });
   it('POST /v3/auth/tokens with no reply has no origin', () => {
@@ -326,23 +335,11 @@ describe('proxy', () => {
 
 describe('store', () => {
   it('PUT file 413 "Image storage media is full" with a request id names store.full', () => {
-    const x = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 413,
-      headers: { ...HTML, ...RID },
-      body: PAGE_413_STORE_FULL,
-    });
+    const x = upload(413, { ...HTML, ...RID }, PAGE_413_STORE_FULL);
     assert.equal(causeOf(x), 'store.full');
   });
   it('PUT file 503 "Insufficient permissions" names store.unwritable', () => {
-    const x = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 503,
-      headers: { ...HTML, ...RID },
-      body: PAGE_503_UNWRITABLE,
-    });
+    const x = upload(503, { ...HTML, ...RID }, PAGE_503_UNWRITABLE);
     assert.equal(causeOf(x), 'store.unwritable');
   });
   it('PUT file 500 at once after the image was created (captures 6-10, 8d store removed) names store.missing', () => {
@@ -360,40 +357,18 @@ describe('store', () => {
     assert.equal(diagnoseExchanges([fromTranscript('4c-nosync-POST-images.txt'), x])?.id, 'db.not-synced');
   });
   it('PUT file 500 at once names store.missing when DB facts show a synced schema or the lint finds no store dir', () => {
-    const x = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 500,
-      headers: { ...JSONCT, ...RID },
-      body: JSON_500,
-      totalMs: 40,
-    });
-    const synced = { reachable: true, tables: ['images', 'alembic_version'], findings: [] };
-    assert.equal(causeOf(x, { db: synced }), 'store.missing');
+    const x = upload(500, { ...JSONCT, ...RID }, JSON_500, 40);
+    assert.equal(causeOf(x, { db: SYNCED }), 'store.missing');
     const linted = diagnoseExchange(x, [], { configFindings: ['store.dir-missing'] });
     assert.equal(linted?.id, 'store.missing');
     assert.equal(linted?.confirmed, true);
   });
   it('PUT file 500 retrying an upload Glance refused with 415 is not store.missing (33.0.0 keeps the refused file)', () => {
-    const refused = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 415,
-      headers: { ...JSONCT, ...RID },
-      body: '{}',
-    });
-    const retry = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 500,
-      headers: { ...JSONCT, ...RID },
-      body: JSON_500,
-      totalMs: 40,
-    });
-    const synced = { reachable: true, tables: ['images', 'alembic_version'], findings: [] };
-    assert.equal(diagnoseExchange(retry, [refused], { db: synced })?.id, undefined);
+    const refused = upload(415, { ...JSONCT, ...RID }, '{}');
+    const retry = upload(500, { ...JSONCT, ...RID }, JSON_500, 40);
+    assert.equal(diagnoseExchange(retry, [refused], { db: SYNCED })?.id, undefined);
     assert.equal(
-      diagnoseExchange(retry, [], { db: synced })?.id,
+      diagnoseExchange(retry, [], { db: SYNCED })?.id,
       'store.missing',
       'without the refusal it still is',
     );
@@ -451,14 +426,7 @@ describe('store', () => {
     assert.equal(ruleById('db.tables-missing')!.confirm!(evidenceOf(x, [], { db: down })), undefined);
   });
   it('PUT file 500 after 31 s names swift.unavailable', () => {
-    const x = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 500,
-      headers: { ...HTML, ...RID },
-      body: PAGE_500,
-      totalMs: 31_000,
-    });
+    const x = upload(500, { ...HTML, ...RID }, PAGE_500, 31_000);
     assert.equal(causeOf(x), 'swift.unavailable');
   });
   it('GET file 500 empty text/plain with a swift store names swift.unavailable', () => {
@@ -476,13 +444,7 @@ describe('store', () => {
     assert.equal(causeOf(x), 'store.data-lost');
   });
   it('PUT file 415 (capture 8e wrong content type) names image.format-mismatch', () => {
-    const x = exchange({
-      method: 'PUT',
-      url: UPLOAD,
-      status: 415,
-      headers: { ...HTML, ...RID },
-      body: PAGE_415_UPLOAD,
-    });
+    const x = upload(415, { ...HTML, ...RID }, PAGE_415_UPLOAD);
     assert.equal(causeOf(x), 'image.format-mismatch');
   });
   it('PUT file 410 names store.disabled', () => {
