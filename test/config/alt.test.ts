@@ -3,17 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { configSettings } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
-import { sandbox } from './helpers.js';
-
-const PRIMARY = {
-  OS_AUTH_URL: 'http://127.0.0.1:5000/v3',
-  OS_USERNAME: 'admin',
-  OS_PASSWORD: 'admin-secret-1',
-  OS_PROJECT_NAME: 'admin',
-  OS_USER_DOMAIN_NAME: 'Default',
-  OS_PROJECT_DOMAIN_NAME: 'Default',
-  OS_REGION_NAME: 'RegionOne',
-};
+import { PRIMARY_ENV as PRIMARY, sandbox } from './helpers.js';
 
 describe('alternate credentials', () => {
   it('are absent when neither OS_ALT_* nor --os-alt-cloud is given', () => {

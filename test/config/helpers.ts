@@ -62,3 +62,14 @@ export const PASSWORD_ENV = {
   OS_PROJECT_DOMAIN_NAME: 'Default',
   OS_REGION_NAME: 'RegionOne',
 } as const;
+
+/** The primary user's OS_* variables (an admin on the Zed lab's Keystone) the persona tests start from. */
+export const PRIMARY_ENV = {
+  OS_AUTH_URL: 'http://127.0.0.1:5000/v3',
+  OS_USERNAME: 'admin',
+  OS_PASSWORD: 'admin-secret-1',
+  OS_PROJECT_NAME: 'admin',
+  OS_USER_DOMAIN_NAME: 'Default',
+  OS_PROJECT_DOMAIN_NAME: 'Default',
+  OS_REGION_NAME: 'RegionOne',
+};

@@ -4,16 +4,7 @@ import { describe, it } from 'node:test';
 import { configSettings } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { parseExpectations } from '../../src/run/expectations.js';
-import { sandbox } from '../config/helpers.js';
-
-const PRIMARY = {
-  OS_AUTH_URL: 'http://127.0.0.1:5000/v3',
-  OS_USERNAME: 'admin',
-  OS_PASSWORD: 'admin-secret-1',
-  OS_PROJECT_NAME: 'admin',
-  OS_USER_DOMAIN_NAME: 'Default',
-  OS_PROJECT_DOMAIN_NAME: 'Default',
-};
+import { PRIMARY_ENV as PRIMARY, sandbox } from '../config/helpers.js';
 
 describe('reader persona', () => {
   it('is absent when neither OS_READER_* nor --os-reader-cloud is given', () => {
