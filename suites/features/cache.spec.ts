@@ -4,7 +4,7 @@ import type { CacheState, GlanceClient } from '../../src/glance/index.js';
 import { expect, id } from '../fixtures.js';
 import { advertisedSummary, needsAdmin, needsVersion } from '../support/advertised.js';
 import { bytesOf } from '../support/image-data.js';
-import { test } from '../support/two-projects.js';
+import { memberOf, test } from '../support/two-projects.js';
 
 const CACHE_API = 'the image cache API (/v2/cache)';
 const CLEAN_PRUNE = 'cache clean and prune (POST /v2/cache/clean, /v2/cache/prune)';
@@ -81,9 +81,7 @@ test.describe('features: image cache', { tag: ['@features'] }, () => {
     annotation: id('features.cache.member-refused'),
   }, async ({ alt, ctx }) => {
     needsVersion(ctx, CACHE_API, 'v2.14', 'v2.16');
-    test.skip(!alt.user, alt.reason ?? '');
-    const member = alt.user!;
-    test.skip(member.isAdmin, 'the second user is an admin: this check needs a project member');
+    const member = memberOf(alt);
     expect(await member.glance.cache.list(), 'a member listed the cache').toHaveStatus(403);
     if (!ctx.target.versions?.includes('v2.18')) {
       test.info().annotations.push({

@@ -5,7 +5,7 @@ import type { ApiResponse, Image } from '../../src/glance/index.js';
 import { runImageName, runTags } from '../../src/run/naming.js';
 import { expect, id } from '../fixtures.js';
 import { bytesOf } from '../support/image-data.js';
-import { type Principal, test as twoProjects } from '../support/two-projects.js';
+import { memberOf, type Principal, test as twoProjects } from '../support/two-projects.js';
 import { acceptedByTarget, isLegacyFamily, said } from './support.js';
 
 const ADVISORY = 'Glance secure RBAC (SRBAC) default policy: project reader/member/admin personas';
@@ -115,9 +115,7 @@ test.describe('security: rbac', { tag: ['@security'] }, () => {
   test('PATCH /v2/images/{id} visibility public as a project member returns 403', {
     annotation: [id('security.rbac.member-publicize'), { type: 'advisory', description: ADVISORY }],
   }, async ({ alt, images, ctx }) => {
-    test.skip(!alt.user, alt.reason ?? '');
-    const member = alt.user!;
-    test.skip(member.isAdmin, 'the second user is an admin: this check needs a project member');
+    const member = memberOf(alt);
     const created = await member.glance.images.create({
       name: runImageName(ctx.prefix, ctx.runId, 'sec-member-publicize'),
       disk_format: 'raw',
@@ -140,9 +138,7 @@ test.describe('security: rbac', { tag: ['@security'] }, () => {
   test('PATCH and DELETE /v2/images/{id} of another project’s image as a member are refused, as admin allowed', {
     annotation: [id('security.rbac.member-cross-project'), { type: 'advisory', description: ADVISORY }],
   }, async ({ glance, images, alt, me, ctx }) => {
-    test.skip(!alt.user, alt.reason ?? '');
-    const member = alt.user!;
-    test.skip(member.isAdmin, 'the second user is an admin: this check needs a project member');
+    const member = memberOf(alt);
     const image = await images.create('sec-cross-project', { visibility: 'public' });
     const patched = await member.glance.images.update(image.id, [
       { op: 'add', path: '/sec_member', value: 'x' },

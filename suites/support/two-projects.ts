@@ -60,3 +60,11 @@ export const test = base.extend<Tests, Workers>({
     else await use({ user });
   },
 });
+
+/** The second user as a project member (not an admin); skips the check with the reason otherwise. */
+export function memberOf(alt: AltUser): Principal {
+  test.skip(!alt.user, alt.reason ?? '');
+  const member = alt.user as Principal;
+  test.skip(member.isAdmin, 'the second user is an admin: this check needs a project member');
+  return member;
+}
